@@ -7,8 +7,11 @@ jest.setTimeout(180_000);
 
 const PG_DUMP = process.env.PG_BIN_DIR ? `${process.env.PG_BIN_DIR}/pg_dump` : '/usr/lib/postgresql/15/bin/pg_dump';
 const schemaDump = (url: string): string =>
-  execFileSync(PG_DUMP, // A fixed restrict key: the default is random per dump, which would make equal schemas differ.
-    ['--schema-only', '--no-owner', '--restrict-key=matviewops', url], { maxBuffer: 64 * 1024 * 1024 }).toString();
+  execFileSync(
+    PG_DUMP, // A fixed restrict key: the default is random per dump, which would make equal schemas differ.
+    ['--schema-only', '--no-owner', '--restrict-key=matviewops', url],
+    { maxBuffer: 64 * 1024 * 1024 }
+  ).toString();
 
 describe('npm run db:migrate', () => {
   const dbName = `t_migrate_twice_${process.pid}`;

@@ -75,13 +75,31 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     rmSync(baseDir, { recursive: true, force: true });
   };
   try {
-    runAsServerUser(join(binDir, 'initdb'), ['-D', dataDir, '-U', SERVER_USER, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    runAsServerUser(join(binDir, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      SERVER_USER,
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
     writeFileSync(join(dataDir, 'postgresql.auto.conf'), serverConfig(port, baseDir, options.cronDatabase) + '\n');
     if (asRoot) {
       execFileSync('chown', [`${SERVER_USER}:`, join(dataDir, 'postgresql.auto.conf')]);
     }
     started = true;
-    runAsServerUser(join(binDir, 'pg_ctl'), ['start', '-D', dataDir, '-w', '-t', '60', '-l', join(baseDir, 'server.log')]);
+    runAsServerUser(join(binDir, 'pg_ctl'), [
+      'start',
+      '-D',
+      dataDir,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      join(baseDir, 'server.log'),
+    ]);
   } catch (err) {
     stop();
     throw err;
@@ -94,7 +112,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     stop,
   };
 }
-
 
 /** Stops the cluster however the process ends: normal exit, Ctrl-C or a CI timeout's SIGTERM. */
 export function stopOnExit(cluster: Cluster): void {

@@ -9,7 +9,6 @@ const MAIN_DB = 'matview_ops';
 const TEMPLATE_DB = 'matview_ops_template';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __MATVIEW_OPS_CLUSTER__: Cluster | undefined;
 }
 

@@ -3,15 +3,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const APT_INSTALL_LINE =
-  'apt-get install -y postgresql-15 postgresql-15-cron postgresql-15-postgis-3';
+export const APT_INSTALL_LINE = 'apt-get install -y postgresql-15 postgresql-15-cron postgresql-15-postgis-3';
 
 export interface PostgresInstall {
   binDir: string;
 }
 
-const BIN_DIR_CANDIDATES = [process.env.PG_BIN_DIR, '/usr/lib/postgresql/15/bin'].filter(
-  (d): d is string => Boolean(d)
+const BIN_DIR_CANDIDATES = [process.env.PG_BIN_DIR, '/usr/lib/postgresql/15/bin'].filter((d): d is string =>
+  Boolean(d)
 );
 
 /** What each required piece is, where Debian puts it, and which package ships it. */

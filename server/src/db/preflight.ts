@@ -65,7 +65,12 @@ function schedulerStatus(
       schedulerReason: `pg_cron is not installed (apt-get install -y postgresql-${major}-cron); scheduled refreshes need an external tick.`,
     };
   }
-  if (!info.preload.split(',').map((s) => s.trim()).includes('pg_cron')) {
+  if (
+    !info.preload
+      .split(',')
+      .map((s) => s.trim())
+      .includes('pg_cron')
+  ) {
     return {
       schedulerAvailable: false,
       schedulerReason: `pg_cron is installed but not in shared_preload_libraries; add it and restart PostgreSQL to enable scheduling.`,

@@ -1,0 +1,41 @@
+import type { PluginOptions } from '@grafana/plugin-e2e';
+import { defineConfig, devices } from '@playwright/test';
+import { grafanaUrl } from './test/e2e/grafana';
+
+// Playwright's own browser download cannot be fetched on these machines; Debian's Chromium can.
+// The flags keep it from phoning home and from needing a sandbox or GPU in containers.
+const launchOptions = {
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+export default defineConfig<PluginOptions>({
+  testDir: './test/e2e',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 2 : 0,
+  // `open: 'never'`: the html reporter would otherwise wait for a person after a failure.
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: grafanaUrl,
+    trace: 'on-first-retry',
+    launchOptions,
+  },
+  projects: [
+    // 1. Sign in to Grafana once and store the cookie for the specs.
+    { name: 'auth', testMatch: /auth\.setup\.ts$/ },
+    // 2. The specs, signed in as admin.
+    {
+      name: 'chromium',
+      testMatch: /\.spec\.ts$/,
+      use: { ...devices['Desktop Chrome'], storageState: 'playwright/.auth/admin.json' },
+      dependencies: ['auth'],
+    },
+  ],
+});

@@ -1,0 +1,73 @@
+import type { Client } from 'pg';
+import { callRefresh, installThreeTier, logOf } from '../fixtures/threeTier';
+import { openTestDatabase, type TestDb } from '../harness/sql';
+
+let db: TestDb;
+let c: Client;
+
+beforeAll(async () => {
+  db = await openTestDatabase('changes');
+  c = await db.session();
+  await installThreeTier(c);
+  // A date-relative view over an untouched table: only the day boundary can make it due.
+  await c.query(`
+    CREATE TABLE fx.cal (d date PRIMARY KEY);
+    INSERT INTO fx.cal VALUES ('2025-01-01');
+    CREATE MATERIALIZED VIEW fx.since AS SELECT d, current_date - d AS days_ago FROM fx.cal WITH NO DATA;
+    CREATE UNIQUE INDEX ON fx.since (d);
+    SELECT mv_ops.register_view('fx.since', 'cal', 'days since', '*/15 * * * *', '30 minutes', '2 hours', date_relative => true);`);
+  await setClock(0);
+  await callRefresh(c, 'NULL');
+});
+afterAll(() => db.close());
+
+/** Sets this session's engine clock to `minutes` after 12:00 UTC tomorrow, whatever the real time of day. */
+async function setClock(minutes: number): Promise<void> {
+  await c.query(
+    `SELECT set_config('mv_ops.clock_offset',
+       ((date_trunc('day', now() AT TIME ZONE 'UTC') + interval '36 hours' + make_interval(mins => $1)) AT TIME ZONE 'UTC' - now())::text, false)`,
+    [minutes]
+  );
+}
+
+/** Runs what is due at `minutes` after the base moment; returns view:trigger of the run's attempts. */
+async function runDueAt(minutes: number): Promise<string[]> {
+  await setClock(minutes);
+  const { rows } = await c.query<{ run_id: string | null }>(`CALL mv_ops.run_due()`);
+  return rows[0].run_id === null
+    ? []
+    : (await logOf(c, Number(rows[0].run_id))).map((l) => `${l.view_name}:${l.trigger}`);
+}
+
+describe('scheduled runs refresh only what is due', () => {
+  test('with no source change a scheduled run refreshes nothing', async () => {
+    expect(await runDueAt(16)).toEqual([]);
+    expect(await runDueAt(31)).toEqual([]);
+  });
+
+  test('an insert into a base table makes exactly the views built on it due (and their dependents cascade)', async () => {
+    await c.query(`INSERT INTO fx.other VALUES (3)`);
+    expect(await runDueAt(46)).toEqual(['fx.other_mv:schedule']);
+    await c.query(`INSERT INTO fx.sale (day, amount) VALUES ('2025-01-11', 1)`);
+    expect(await runDueAt(61)).toEqual(['fx.daily:schedule', 'fx.weekly:cascade', 'fx.total:cascade']);
+    expect(await runDueAt(76)).toEqual([]);
+  });
+
+  test('a change waits for the next tick of the view schedule', async () => {
+    await setClock(77);
+    await c.query(`INSERT INTO fx.other VALUES (4)`);
+    expect(await runDueAt(79)).toEqual([]); // no quarter-hour passed since the last check
+    expect(await runDueAt(91)).toEqual(['fx.other_mv:schedule']);
+  });
+
+  test('a date-relative view is due after the day boundary, and only then', async () => {
+    expect(await runDueAt(700)).toEqual([]); // 23:40, same day
+    expect(await runDueAt(735)).toEqual(['fx.since:schedule']); // 00:15, next day
+    expect(await runDueAt(750)).toEqual([]);
+  });
+
+  test('a full-refresh schedule refreshes the view whatever changed', async () => {
+    await c.query(`UPDATE mv_ops.managed_view SET full_refresh_schedule = '0 * * * *' WHERE view_name = 'other_mv'`);
+    expect(await runDueAt(811)).toEqual(['fx.other_mv:schedule']); // 01:31: the 01:00 full refresh fired
+  });
+});
