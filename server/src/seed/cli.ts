@@ -1,0 +1,62 @@
+// npm run db:seed -- --pack sales|funeral|all --scale N [--seed S] [--database-url URL]
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { describeConnectionError, describeTarget } from '../db/connectionErrors';
+import { seeders } from './packs';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      pack: { type: 'string' },
+      scale: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '42' },
+      'database-url': { type: 'string' },
+    },
+  });
+  const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+  const known = Object.keys(seeders);
+  const packs = values.pack === 'all' ? known : values.pack ? [values.pack] : [];
+  const scale = Number(values.scale);
+  const seed = Number(values.seed);
+  if (!databaseUrl) {
+    console.error('No database given: set DATABASE_URL or pass --database-url');
+    return 2;
+  }
+  if (packs.length === 0 || packs.some((p) => !known.includes(p))) {
+    console.error(`--pack must be one of: ${[...known, 'all'].join(', ')}`);
+    return 2;
+  }
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) {
+    console.error('--scale must be a number greater than 0 and at most 1000');
+    return 2;
+  }
+  if (!Number.isInteger(seed)) {
+    console.error('--seed must be an integer');
+    return 2;
+  }
+  const client = new Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+  } catch (err) {
+    console.error(describeConnectionError(err, describeTarget(databaseUrl)));
+    return 1;
+  }
+  try {
+    for (const pack of packs) {
+      const started = Date.now();
+      const result = await seeders[pack].seed(client, { scale, seed, progress: (line) => console.log(line) });
+      const summary = Object.entries(result.rows)
+        .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+        .join(', ');
+      console.log(`${pack}: seeded in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary}`);
+    }
+    return 0;
+  } catch (err) {
+    console.error(`Seeding failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    await client.end();
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,4 @@
+// The packs db:seed knows. Each pack adds its seeder here.
+import type { PackSeeder } from './types';
+
+export const seeders: Record<string, PackSeeder> = {};
