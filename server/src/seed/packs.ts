@@ -1,4 +1,7 @@
 // The packs db:seed knows. Each pack adds its seeder here.
+import { salesSeeder } from './sales';
 import type { PackSeeder } from './types';
 
-export const seeders: Record<string, PackSeeder> = {};
+export const seeders: Record<string, PackSeeder> = {
+  sales: salesSeeder,
+};
