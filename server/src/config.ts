@@ -1,0 +1,111 @@
+// The service's configuration: the environment, validated once at start into a typed object.
+// Every variable is documented in .env.example at the repository root.
+import envSchema from 'env-schema';
+
+export interface Config {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  readSecret: string;
+  adminSecret: string;
+  secretHeader: string;
+  jwksUrl?: string;
+  idIssuer?: string;
+  idAudience?: string;
+  requireVerifiedIdentity: boolean;
+  minRefreshIntervalSeconds: number;
+  maxRunningRuns: number;
+  requestTimeoutMs: number;
+  dbQueryTimeoutMs: number;
+  dbConnectTimeoutMs: number;
+  bodyLimitBytes: number;
+  shutdownGraceMs: number;
+  tickEnabled: boolean;
+  tickIntervalMs: number;
+  logLevel: string;
+}
+
+const int = (min: number, max: number, dflt: number) => ({
+  type: 'integer',
+  minimum: min,
+  maximum: max,
+  default: dflt,
+});
+
+const schema = {
+  type: 'object',
+  required: ['DATABASE_URL', 'READ_SECRET', 'ADMIN_SECRET'],
+  properties: {
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    PORT: int(0, 65535, 8787),
+    // 16 characters at least: these are the only thing between a Grafana viewer and a refresh.
+    READ_SECRET: { type: 'string', minLength: 16 },
+    ADMIN_SECRET: { type: 'string', minLength: 16 },
+    SECRET_HEADER: { type: 'string', pattern: '^[A-Za-z0-9-]+$', default: 'X-Matview-Ops-Secret' },
+    GRAFANA_JWKS_URL: { type: 'string', pattern: '^https?://' },
+    GRAFANA_ID_ISSUER: { type: 'string', minLength: 1 },
+    GRAFANA_ID_AUDIENCE: { type: 'string', minLength: 1 },
+    REQUIRE_VERIFIED_IDENTITY: { type: 'boolean', default: false },
+    REFRESH_MIN_INTERVAL_SECONDS: int(0, 86_400, 60),
+    MAX_RUNNING_RUNS: int(1, 100, 4),
+    REQUEST_TIMEOUT_MS: int(100, 600_000, 15_000),
+    DB_QUERY_TIMEOUT_MS: int(100, 600_000, 5_000),
+    DB_CONNECT_TIMEOUT_MS: int(100, 600_000, 3_000),
+    BODY_LIMIT_BYTES: int(64, 10_485_760, 16_384),
+    SHUTDOWN_GRACE_MS: int(0, 3_600_000, 30_000),
+    TICK_ENABLED: { type: 'boolean', default: false },
+    TICK_INTERVAL_MS: int(1_000, 3_600_000, 60_000),
+    LOG_LEVEL: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    },
+  },
+};
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | number | boolean | undefined>;
+
+export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
+  let e: Env;
+  try {
+    // Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+    const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined));
+    e = envSchema<Env>({ schema, data, env: false, dotenv: false });
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${(err as Error).message.replace(/^env /, '')}`);
+  }
+  if (e.READ_SECRET === e.ADMIN_SECRET) {
+    throw new ConfigError('Invalid configuration: READ_SECRET and ADMIN_SECRET must differ, or readers could refresh.');
+  }
+  if (e.REQUIRE_VERIFIED_IDENTITY && !e.GRAFANA_JWKS_URL) {
+    throw new ConfigError(
+      'Invalid configuration: REQUIRE_VERIFIED_IDENTITY=true needs GRAFANA_JWKS_URL to verify against.'
+    );
+  }
+  const str = (k: string) => (e[k] === undefined ? undefined : String(e[k]));
+  return {
+    databaseUrl: String(e.DATABASE_URL),
+    host: String(e.HOST),
+    port: Number(e.PORT),
+    readSecret: String(e.READ_SECRET),
+    adminSecret: String(e.ADMIN_SECRET),
+    secretHeader: String(e.SECRET_HEADER).toLowerCase(),
+    jwksUrl: str('GRAFANA_JWKS_URL'),
+    idIssuer: str('GRAFANA_ID_ISSUER'),
+    idAudience: str('GRAFANA_ID_AUDIENCE'),
+    requireVerifiedIdentity: Boolean(e.REQUIRE_VERIFIED_IDENTITY),
+    minRefreshIntervalSeconds: Number(e.REFRESH_MIN_INTERVAL_SECONDS),
+    maxRunningRuns: Number(e.MAX_RUNNING_RUNS),
+    requestTimeoutMs: Number(e.REQUEST_TIMEOUT_MS),
+    dbQueryTimeoutMs: Number(e.DB_QUERY_TIMEOUT_MS),
+    dbConnectTimeoutMs: Number(e.DB_CONNECT_TIMEOUT_MS),
+    bodyLimitBytes: Number(e.BODY_LIMIT_BYTES),
+    shutdownGraceMs: Number(e.SHUTDOWN_GRACE_MS),
+    tickEnabled: Boolean(e.TICK_ENABLED),
+    tickIntervalMs: Number(e.TICK_INTERVAL_MS),
+    logLevel: String(e.LOG_LEVEL),
+  };
+}

@@ -1,0 +1,103 @@
+// Prometheus metrics. Per-view lag and state are read from mv_ops.freshness at scrape time, so they
+// cover scheduled runs too; attempt counters and durations cover the runs this process executed.
+import type { Pool } from 'pg';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { listViews } from '../refresh/queries';
+
+export const STATES = ['fresh', 'warn', 'stale', 'failing', 'never_refreshed', 'paused'] as const;
+
+export interface ServiceMetrics {
+  registry: Registry;
+  attempts: Counter<'view' | 'status'>;
+  attemptSeconds: Histogram<'view' | 'status'>;
+  requests: Counter<'method' | 'route' | 'status'>;
+  requestSeconds: Histogram<'method' | 'route'>;
+}
+
+export function createMetrics(statusPool: Pool, activeRuns: () => number): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const lag = new Gauge({
+    name: 'mv_ops_view_lag_seconds',
+    help: 'How long the oldest source change the view has not seen has been waiting (mv_ops.freshness.lag_seconds).',
+    labelNames: ['view', 'pack'],
+    registers: [registry],
+  });
+  const state = new Gauge({
+    name: 'mv_ops_view_state',
+    help: '1 for the current freshness state of the view, 0 for the others.',
+    labelNames: ['view', 'pack', 'state'],
+    registers: [registry],
+  });
+  const lastDuration = new Gauge({
+    name: 'mv_ops_view_last_refresh_duration_seconds',
+    help: 'Duration of the last successful refresh of the view, whoever ran it.',
+    labelNames: ['view', 'pack'],
+    registers: [registry],
+  });
+  const up = new Gauge({
+    name: 'mv_ops_database_up',
+    help: '1 when the last scrape could read mv_ops.freshness, else 0.',
+    registers: [registry],
+    // Rebuilt from the database on every scrape so that views unregistered since vanish.
+    async collect() {
+      lag.reset();
+      state.reset();
+      lastDuration.reset();
+      try {
+        for (const v of await listViews(statusPool)) {
+          const labels = { view: v.view, pack: v.pack };
+          if (v.lagSeconds !== null) {
+            lag.set(labels, v.lagSeconds);
+          }
+          if (v.lastDurationMs !== null) {
+            lastDuration.set(labels, v.lastDurationMs / 1000);
+          }
+          for (const s of STATES) {
+            state.set({ ...labels, state: s }, v.state === s ? 1 : 0);
+          }
+        }
+        this.set(1);
+      } catch {
+        this.set(0);
+      }
+    },
+  });
+  void up;
+  new Gauge({
+    name: 'mv_ops_service_running_runs',
+    help: 'Refresh runs this process is executing now.',
+    registers: [registry],
+    collect() {
+      this.set(activeRuns());
+    },
+  });
+  return {
+    registry,
+    attempts: new Counter({
+      name: 'mv_ops_service_refresh_attempts_total',
+      help: 'View refresh attempts executed by this process, by outcome (failed counts failures).',
+      labelNames: ['view', 'status'],
+      registers: [registry],
+    }),
+    attemptSeconds: new Histogram({
+      name: 'mv_ops_service_refresh_duration_seconds',
+      help: 'Duration of view refreshes executed by this process.',
+      labelNames: ['view', 'status'],
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800],
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'mv_ops_http_requests_total',
+      help: 'HTTP requests answered, by route and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    requestSeconds: new Histogram({
+      name: 'mv_ops_http_request_duration_seconds',
+      help: 'HTTP request durations by route.',
+      labelNames: ['method', 'route'],
+      registers: [registry],
+    }),
+  };
+}

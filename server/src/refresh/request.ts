@@ -1,0 +1,56 @@
+// Asking the engine for a run. The decision (join, reuse, refuse, start) is one SQL function under a
+// database-wide lock, so it holds across concurrent requests and across service instances.
+import type { ClientBase } from 'pg';
+
+export interface RefreshRequest {
+  views?: string[];
+  pack?: string;
+  cascade: boolean;
+  trigger: 'api' | 'manual';
+  requestedBy: string;
+  idempotencyKey?: string;
+  minIntervalSeconds: number;
+  maxRunning: number;
+}
+
+export type Outcome = 'started' | 'joined' | 'recent' | 'idempotent' | 'too_soon' | 'busy' | 'key_reused';
+
+export interface RefreshDecision {
+  runId: number | null;
+  outcome: Outcome;
+  retryAfterSeconds: number | null;
+  detail: string | null;
+}
+
+/**
+ * Runs the decision on `client`. When the outcome is 'started' the run is claimed by this client's
+ * session, which must then execute it (driveRun) or end, so that the engine can mark it abandoned.
+ */
+export async function requestRefresh(client: ClientBase, r: RefreshRequest): Promise<RefreshDecision> {
+  const { rows } = await client.query<{
+    run_id: string | null;
+    outcome: Outcome;
+    retry_after_seconds: number | null;
+    detail: string | null;
+  }>(
+    `SELECT run_id, outcome, retry_after_seconds, detail
+     FROM mv_ops.request_refresh($1::text[], $2, $3, $4, $5, $6, make_interval(secs => $7), $8)`,
+    [
+      r.views ?? null,
+      r.pack ?? null,
+      r.cascade,
+      r.trigger,
+      r.requestedBy,
+      r.idempotencyKey ?? null,
+      r.minIntervalSeconds,
+      r.maxRunning,
+    ]
+  );
+  const row = rows[0];
+  return {
+    runId: row.run_id === null ? null : Number(row.run_id),
+    outcome: row.outcome,
+    retryAfterSeconds: row.retry_after_seconds,
+    detail: row.detail,
+  };
+}

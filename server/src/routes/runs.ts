@@ -1,0 +1,30 @@
+// Progress of one run, for polling after a 202.
+import type { FastifyPluginAsync } from 'fastify';
+import type { DepsOptions } from '../deps';
+import { ApiError, errorBodySchema } from '../http/errors';
+import { runStatus } from '../refresh/queries';
+
+export const runsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }) => {
+  app.get<{ Params: { id: string } }>(
+    '/api/runs/:id',
+    {
+      onRequest: deps.secrets.require('read'),
+      schema: {
+        params: {
+          type: 'object',
+          // Up to 15 digits keeps every id inside bigint and exact as a JavaScript number.
+          properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } },
+          required: ['id'],
+        },
+        response: { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const run = await runStatus(deps.pools.query, Number(request.params.id));
+      if (!run) {
+        throw new ApiError(404, 'unknown_run', `There is no run ${request.params.id}.`);
+      }
+      return run;
+    }
+  );
+};

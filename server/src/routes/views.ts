@@ -1,0 +1,43 @@
+// Status of every managed view, and the refresh log of one.
+import type { FastifyPluginAsync } from 'fastify';
+import type { DepsOptions } from '../deps';
+import { ApiError, errorBodySchema } from '../http/errors';
+import { listViews, resolveViewName, viewHistory } from '../refresh/queries';
+
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
+
+export const viewsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }) => {
+  const readOnly = deps.secrets.require('read');
+
+  app.get('/api/views', { onRequest: readOnly, schema: { response: errors } }, async () => ({
+    views: await listViews(deps.pools.query),
+  }));
+
+  app.get<{ Params: { name: string }; Querystring: { limit?: string } }>(
+    '/api/views/:name/history',
+    {
+      onRequest: readOnly,
+      schema: {
+        params: {
+          type: 'object',
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+          required: ['name'],
+        },
+        querystring: {
+          type: 'object',
+          // Query values arrive as text and the service validates without type coercion.
+          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$' } },
+          additionalProperties: false,
+        },
+        response: errors,
+      },
+    },
+    async (request) => {
+      const view = await resolveViewName(deps.pools.query, request.params.name);
+      if (!view) {
+        throw new ApiError(404, 'unknown_view', 'No managed view has that name; GET /api/views lists them.');
+      }
+      return { view, history: await viewHistory(deps.pools.query, view, Number(request.query.limit ?? 50)) };
+    }
+  );
+};
