@@ -41,7 +41,7 @@ WITH days AS (
          floor(pg_temp.rnd($2, d.i || ':' || r || ':m') * 60)::int AS minute,
          1 + floor(pg_temp.rnd($2, d.i || ':' || r || ':lines') * 4)::int AS lines
   FROM days d
-  CROSS JOIN LATERAL generate_series(1, greatest(1, round($1 * 12 * (CASE WHEN extract(isodow FROM d.day) >= 6 THEN 1.35 ELSE 0.85 END)
+  CROSS JOIN LATERAL generate_series(1, greatest(1, round($1::float8 * 12 * (CASE WHEN extract(isodow FROM d.day) >= 6 THEN 1.35 ELSE 0.85 END)
                                                      * (0.6 + 0.8 * pg_temp.rnd($2, d.i || ':volume')))::int)) r
 ), lines AS (
   SELECT rc.*, l,
@@ -64,9 +64,9 @@ INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, customer_n
 SELECT p.day,
        (p.day + make_interval(hours => p.hour, mins => p.minute)) AT TIME ZONE 'Asia/Bangkok',
        p.receipt_number,
-       CASE WHEN p.who >= 0.12 THEN 'Customer ' || floor(3000 * $1 * power(p.cust, 1.8))::bigint END,
+       CASE WHEN p.who >= 0.12 THEN 'Customer ' || floor(3000 * $1::float8 * power(p.cust, 1.8))::bigint END,
        -- Walk-ins: the POS leaves the phone empty, '-' or NULL.
-       CASE WHEN p.who >= 0.12 THEN '08' || lpad(floor(3000 * $1 * power(p.cust, 1.8))::bigint::text, 8, '0')
+       CASE WHEN p.who >= 0.12 THEN '08' || lpad(floor(3000 * $1::float8 * power(p.cust, 1.8))::bigint::text, 8, '0')
             WHEN p.who < 0.05 THEN NULL WHEN p.who < 0.09 THEN '' ELSE '-' END,
        p.name, p.category, p.qty,
        round(p.total / 1.07, 2), p.total, p.total - round(p.total / 1.07, 2), p.discount,

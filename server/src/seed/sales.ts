@@ -19,7 +19,9 @@ async function seedSales(client: Client, { scale, seed, progress }: SeedOptions)
       const to = Math.min(DAYS, from + step);
       const result = await client.query(INSERT_DAYS, [scale, seed, from, to]);
       rows += result.rowCount ?? 0;
-      progress(`sales: ${Math.round((to / DAYS) * 100)}% (${to} of ${DAYS} days, ${rows.toLocaleString('en-US')} line items)`);
+      progress(
+        `sales: ${Math.round((to / DAYS) * 100)}% (${to} of ${DAYS} days, ${rows.toLocaleString('en-US')} line items)`
+      );
     }
     await client.query('COMMIT');
     await client.query('ANALYZE pos.lengolf_sales');

@@ -1,0 +1,168 @@
+// The seed's operations, rebuilt on mv_ops: refresh, validation, freshness, rebuild, monitoring, rollback, roles.
+import type { Client } from 'pg';
+import { salesSeeder } from '../../server/src/seed/sales';
+import { asRole, errorOf, openTestDatabase, type TestDb } from '../harness/sql';
+
+jest.setTimeout(180_000);
+
+let db: TestDb;
+let c: Client;
+
+beforeAll(async () => {
+  db = await openTestDatabase('sales_ops');
+  c = await db.session();
+  await salesSeeder.seed(c, { scale: 0.2, seed: 3, progress: () => undefined });
+});
+afterAll(() => db.close());
+
+const lastRun = async () =>
+  (
+    await c.query(`SELECT view_name, status, refreshed_concurrently AS c FROM mv_ops.refresh_log
+                   WHERE run_id = (SELECT max(run_id) FROM mv_ops.refresh_run) ORDER BY position`)
+  ).rows;
+
+describe('seed-compatible operations', () => {
+  test('pos.refresh_all_mv() succeeds twice in a row, CONCURRENTLY for all nine views (defects 000-6, 000-11, 000-15)', async () => {
+    await c.query(`CALL pos.refresh_all_mv()`);
+    await c.query(`CALL pos.refresh_all_mv()`);
+    const rows = await lastRun();
+    expect(rows).toHaveLength(9);
+    expect(rows.every((r) => r.status === 'succeeded' && r.c === true)).toBe(true);
+  });
+
+  test('manual_refresh_mv returns the seed JSON; an invalid name gets the seed error', async () => {
+    const { rows } = await c.query(`CALL pos.manual_refresh_mv('weekly')`);
+    expect(rows[0].result).toMatchObject({ success: true, view_refreshed: 'weekly', run_id: expect.any(Number) });
+    expect(typeof rows[0].result.duration_ms).toBe('number');
+    // The weekly group, plus what reads the weekly summary, in dependency order.
+    expect((await lastRun()).map((r) => r.view_name)).toEqual([
+      'pos.mv_weekly_sales_summary',
+      'pos.mv_monthly_sales_summary',
+      'pos.mv_weekly_reports_cache',
+      'pos.mv_monthly_reports_cache',
+    ]);
+    const err = await errorOf(c.query(`CALL pos.manual_refresh_mv('x; DROP TABLE pos.lengolf_sales')`));
+    expect(err.message).toBe('Invalid view_name: x; DROP TABLE pos.lengolf_sales. Use: all, daily, weekly, monthly');
+  });
+
+  test('validation passes on consistent data, fails with both values after a source change, passes after refresh', async () => {
+    const results = async () => (await c.query(`SELECT * FROM pos.validate_views('2025-01-01', '2025-01-31')`)).rows;
+    expect((await results()).every((r) => r.result === 'PASS')).toBe(true);
+    await c.query(`UPDATE pos.lengolf_sales SET sales_net = sales_net + 100 WHERE id = (SELECT min(id) FROM pos.lengolf_sales
+                   WHERE date = '2025-01-15' AND NOT is_voided)`);
+    const failing = (await results()).find(
+      (r) => r.view_name === 'mv_daily_sales_summary' && r.metric === 'total_revenue'
+    );
+    expect(failing.result).toBe('FAIL');
+    expect(Number(failing.source_value) - Number(failing.view_value)).toBe(100);
+    const alert = await c.query(`SELECT * FROM pos.validation_alert WHERE mismatch = 1`);
+    expect(alert.rows).toEqual([]); // the alert watches the last 7 days of data, not January
+    await c.query(`CALL pos.refresh_all_mv()`);
+    expect((await results()).every((r) => r.result === 'PASS')).toBe(true);
+  });
+
+  test('freshness comes from the refresh log: monitor shows last_refresh, the check alerts on stale views (defect 000-10)', async () => {
+    const monitor = await c.query(`SELECT matviewname, last_refresh, state FROM pos.mv_freshness_monitor`);
+    expect(monitor.rows).toHaveLength(9);
+    expect(monitor.rows.every((r) => r.last_refresh instanceof Date && r.state === 'fresh')).toBe(true);
+    expect((await c.query(`SELECT pos.check_mv_freshness() AS m`)).rows[0].m).toBe(
+      'OK: All materialized views are fresh'
+    );
+    await c.query(
+      `INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, sales_net) VALUES ('2025-07-06', now(), 'late', 10)`
+    );
+    await c.query(`SET mv_ops.clock_offset = '2 hours'`);
+    try {
+      const message = (await c.query(`SELECT pos.check_mv_freshness() AS m`)).rows[0].m as string;
+      expect(message).toMatch(/^ALERT: Stale materialized views: /);
+      expect(message).toContain('pos.mv_daily_sales_summary (stale)');
+    } finally {
+      await c.query(`RESET mv_ops.clock_offset`);
+    }
+  });
+
+  test('emergency_rebuild_mv really drops and re-creates every view, keeps indexes and grants, and repopulates (defect 000-12)', async () => {
+    const before =
+      await c.query(`SELECT c.oid::int, c.relname, (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid) AS idx
+                                  FROM pg_class c WHERE c.relnamespace = 'pos'::regnamespace AND c.relkind = 'm' ORDER BY relname`);
+    const expectedRows = (
+      await c.query(`SELECT count(DISTINCT (date, COALESCE(product_category, '(none)'), COALESCE(product_name, '(none)')))::int AS n
+                     FROM pos.lengolf_sales WHERE NOT is_voided`)
+    ).rows[0].n;
+    const { rows } = await c.query(`CALL pos.emergency_rebuild_mv()`);
+    expect(rows[0].result).toMatchObject({ success: true, operation: 'emergency_rebuild', views_rebuilt: 9 });
+    const after =
+      await c.query(`SELECT c.oid::int, c.relname, (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid) AS idx
+                                 FROM pg_class c WHERE c.relnamespace = 'pos'::regnamespace AND c.relkind = 'm' ORDER BY relname`);
+    expect(after.rows.map((r) => [r.relname, r.idx])).toEqual(before.rows.map((r) => [r.relname, r.idx]));
+    expect(after.rows.some((r, i) => r.oid === before.rows[i].oid)).toBe(false);
+    expect((await c.query(`SELECT count(*)::int AS n FROM pos.mv_product_performance`)).rows[0].n).toBe(expectedRows);
+    await asRole(c, 'mv_ops_reader', async () => {
+      expect((await c.query(`SELECT count(*)::int AS n FROM pos.mv_daily_sales_summary`)).rows[0].n).toBeGreaterThan(0);
+    });
+  });
+
+  test('performance_monitoring reports measured calls and buffers, not typed-in numbers (defect 000-13)', async () => {
+    const count = async () =>
+      Number(
+        (await c.query(`SELECT query_count FROM pos.performance_monitoring WHERE query_type = 'dashboard_summary_mv'`))
+          .rows[0]?.query_count ?? 0
+      );
+    const before = await count();
+    for (let i = 0; i < 3; i++) {
+      await c.query(
+        `SELECT pos.get_dashboard_summary_enhanced_mv('2025-06-01', '2025-06-30', '2025-05-01', '2025-05-30')`
+      );
+    }
+    expect(await count()).toBe(before + 3);
+    const row = (await c.query(`SELECT * FROM pos.performance_monitoring WHERE query_type = 'dashboard_summary_mv'`))
+      .rows[0];
+    expect(Number(row.avg_buffer_hits)).toBeGreaterThan(0);
+  });
+
+  test('the rollback switch moves get_dashboard_summary to the live computation and back (defect 000-14)', async () => {
+    const revenue = async () =>
+      Number(
+        (await c.query(`SELECT pos.get_dashboard_summary('2025-06-01', '2025-06-30', '2025-05-01', '2025-05-30') AS r`))
+          .rows[0].r.current_period.total_revenue
+      );
+    const fromViews = await revenue();
+    // A sale the views have not seen yet: only the live computation counts it.
+    await c.query(
+      `INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, sales_net) VALUES ('2025-06-10', now(), 'new', 1000)`
+    );
+    expect(await revenue()).toBe(fromViews);
+    await c.query(`UPDATE pos.setting SET value = 'false' WHERE name = 'use_materialized_views'`);
+    try {
+      expect(await revenue()).toBe(fromViews + 1000);
+    } finally {
+      await c.query(`UPDATE pos.setting SET value = 'true' WHERE name = 'use_materialized_views'`);
+    }
+    expect(await revenue()).toBe(fromViews);
+  });
+});
+
+describe('sales pack as each role sees it', () => {
+  test('a reader reads the views and the report functions but not the raw sales', async () => {
+    await asRole(c, 'mv_ops_reader', async () => {
+      const { rows } = await c.query(
+        `SELECT pos.get_dashboard_summary_enhanced_mv('2025-06-01', '2025-06-30', '2025-05-01', '2025-05-30') AS r`
+      );
+      expect(rows[0].r.current_period.transaction_count).toBeGreaterThan(0);
+      expect((await errorOf(c.query(`SELECT count(*) FROM pos.lengolf_sales`))).message).toMatch(/permission denied/);
+    });
+    await asRole(c, 'mv_ops_reader', async () => {
+      expect((await errorOf(c.query(`CALL pos.refresh_all_mv()`))).message).toMatch(/permission denied/);
+    });
+  });
+
+  test('an operator may run the seed refresh procedures', async () => {
+    await c.query(`SET ROLE mv_ops_operator`);
+    try {
+      await c.query(`CALL pos.refresh_all_mv()`);
+    } finally {
+      await c.query(`RESET ROLE`);
+    }
+    expect((await lastRun()).every((r) => r.status === 'succeeded')).toBe(true);
+  });
+});
