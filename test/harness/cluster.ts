@@ -123,3 +123,24 @@ export function stopOnExit(cluster: Cluster): void {
     });
   }
 }
+
+/** Stops the server but keeps its data directory, so restartServer() brings the same cluster back. */
+export function pauseServer(cluster: Cluster): void {
+  const { binDir } = findPostgresInstall();
+  runAsServerUser(join(binDir, 'pg_ctl'), ['stop', '-D', cluster.dataDir, '-m', 'fast', '-w']);
+}
+
+/** Starts a cluster stopped with pauseServer() again, on the same port. */
+export function restartServer(cluster: Cluster): void {
+  const { binDir } = findPostgresInstall();
+  runAsServerUser(join(binDir, 'pg_ctl'), [
+    'start',
+    '-D',
+    cluster.dataDir,
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    join(cluster.baseDir, 'server.log'),
+  ]);
+}

@@ -2,7 +2,7 @@
 // cover scheduled runs too; attempt counters and durations cover the runs this process executed.
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { listViews } from '../refresh/queries';
+import { listViews, type ViewStatus } from '../refresh/queries';
 
 export const STATES = ['fresh', 'warn', 'stale', 'failing', 'never_refreshed', 'paused'] as const;
 
@@ -17,53 +17,63 @@ export interface ServiceMetrics {
 export function createMetrics(statusPool: Pool, activeRuns: () => number): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const lag = new Gauge({
-    name: 'mv_ops_view_lag_seconds',
-    help: 'How long the oldest source change the view has not seen has been waiting (mv_ops.freshness.lag_seconds).',
-    labelNames: ['view', 'pack'],
-    registers: [registry],
-  });
-  const state = new Gauge({
+  // prom-client collects all metrics of a scrape concurrently: they share one read of the status.
+  let cached: { at: number; views: Promise<ViewStatus[] | undefined> } | undefined;
+  const snapshot = () => {
+    if (!cached || Date.now() - cached.at > 1_000) {
+      cached = { at: Date.now(), views: listViews(statusPool).catch(() => undefined) };
+    }
+    return cached.views;
+  };
+  // Rebuilt from the database on every scrape, so that views unregistered since vanish.
+  const perView = (name: string, help: string, value: (v: ViewStatus) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['view', 'pack'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const v of (await snapshot()) ?? []) {
+          const x = value(v);
+          if (x !== null) {
+            this.set({ view: v.view, pack: v.pack }, x);
+          }
+        }
+      },
+    });
+  perView(
+    'mv_ops_view_lag_seconds',
+    'How long the oldest source change the view has not seen has been waiting (mv_ops.freshness.lag_seconds).',
+    (v) => v.lagSeconds
+  );
+  perView(
+    'mv_ops_view_last_refresh_duration_seconds',
+    'Duration of the last successful refresh of the view, whoever ran it.',
+    (v) => (v.lastDurationMs === null ? null : v.lastDurationMs / 1000)
+  );
+  new Gauge({
     name: 'mv_ops_view_state',
     help: '1 for the current freshness state of the view, 0 for the others.',
     labelNames: ['view', 'pack', 'state'],
     registers: [registry],
-  });
-  const lastDuration = new Gauge({
-    name: 'mv_ops_view_last_refresh_duration_seconds',
-    help: 'Duration of the last successful refresh of the view, whoever ran it.',
-    labelNames: ['view', 'pack'],
-    registers: [registry],
-  });
-  const up = new Gauge({
-    name: 'mv_ops_database_up',
-    help: '1 when the last scrape could read mv_ops.freshness, else 0.',
-    registers: [registry],
-    // Rebuilt from the database on every scrape so that views unregistered since vanish.
     async collect() {
-      lag.reset();
-      state.reset();
-      lastDuration.reset();
-      try {
-        for (const v of await listViews(statusPool)) {
-          const labels = { view: v.view, pack: v.pack };
-          if (v.lagSeconds !== null) {
-            lag.set(labels, v.lagSeconds);
-          }
-          if (v.lastDurationMs !== null) {
-            lastDuration.set(labels, v.lastDurationMs / 1000);
-          }
-          for (const s of STATES) {
-            state.set({ ...labels, state: s }, v.state === s ? 1 : 0);
-          }
+      this.reset();
+      for (const v of (await snapshot()) ?? []) {
+        for (const s of STATES) {
+          this.set({ view: v.view, pack: v.pack, state: s }, v.state === s ? 1 : 0);
         }
-        this.set(1);
-      } catch {
-        this.set(0);
       }
     },
   });
-  void up;
+  new Gauge({
+    name: 'mv_ops_database_up',
+    help: '1 when the scrape could read mv_ops.freshness, else 0.',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()) ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'mv_ops_service_running_runs',
     help: 'Refresh runs this process is executing now.',

@@ -1,0 +1,7 @@
+// The benchmark scenarios of each pack.
+import { salesScenarios } from './sales';
+import type { BenchScenario } from './types';
+
+export const benchScenarios: Record<string, BenchScenario[]> = {
+  sales: salesScenarios,
+};

@@ -1,0 +1,55 @@
+// One scale of a benchmark: a fresh database, migrated and seeded, a full refresh, then every scenario.
+import { Client } from 'pg';
+import { migrate } from '../db/migrate';
+import { seeders } from '../seed/packs';
+import { measure } from './measure';
+import type { ScaleResult } from './report';
+import type { BenchScenario } from './types';
+
+export async function runScale(
+  url: string,
+  pack: string,
+  scale: number,
+  scenarios: BenchScenario[],
+  log: (line: string) => void
+): Promise<ScaleResult> {
+  await migrate(url, () => undefined);
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const seedStarted = Date.now();
+    const seeded = await seeders[pack].seed(c, { scale, seed: 42, progress: log });
+    const seedSeconds = (Date.now() - seedStarted) / 1000;
+    log(`${pack} x${scale}: full refresh of every view`);
+    const { rows } = await c.query(`CALL mv_ops.refresh(pack => $1, requested_by => 'bench')`, [pack]);
+    const log_ = await c.query<{ view_name: string; duration_ms: string; status: string }>(
+      `SELECT view_name, duration_ms, status FROM mv_ops.refresh_log WHERE run_id = $1`,
+      [rows[0].run_id]
+    );
+    const failed = log_.rows.filter((r) => r.status !== 'succeeded');
+    if (failed.length > 0) {
+      throw new Error(`refresh failed for ${failed.map((f) => f.view_name).join(', ')}`);
+    }
+    const refreshByView = Object.fromEntries(log_.rows.map((r) => [r.view_name, Number(r.duration_ms)]));
+    await c.query('ANALYZE');
+    const results = [];
+    for (const s of scenarios) {
+      log(`${pack} x${scale}: ${s.name} (views)`);
+      const mv = await measure(c, s.mvSql);
+      log(`${pack} x${scale}: ${s.name} (live)`);
+      const live = await measure(c, s.liveSql);
+      log(`${pack} x${scale}: ${s.name}: views ${mv.medianMs.toFixed(2)} ms / ${mv.sharedBuffers} buffers, live ${live.medianMs.toFixed(1)} ms / ${live.sharedBuffers} buffers`);
+      results.push({ name: s.name, mv, live });
+    }
+    return {
+      scale,
+      sourceRows: seeded.rows,
+      seedSeconds,
+      refreshMs: Object.values(refreshByView).reduce((a, b) => a + b, 0),
+      refreshByView,
+      scenarios: results,
+    };
+  } finally {
+    await c.end();
+  }
+}
