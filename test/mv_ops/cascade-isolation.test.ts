@@ -28,7 +28,7 @@ describe('CALL mv_ops.refresh', () => {
     expect(rows).toEqual([{ amount: 100 }]);
   });
 
-  test('the first refresh is plain, later ones CONCURRENTLY', async () => {
+  test('the first refresh is plain, later ones CONCURRENTLY (defect 000-11)', async () => {
     const run = await callRefresh(c, `views => ARRAY['daily'], cascade => false`);
     const { rows } = await c.query(
       `SELECT run_id::int, refreshed_concurrently AS c FROM mv_ops.refresh_log WHERE view_name = 'fx.daily' ORDER BY log_id`
@@ -39,7 +39,7 @@ describe('CALL mv_ops.refresh', () => {
     ]);
   });
 
-  test('isolation: a failing view is logged with its SQLSTATE, its dependents skipped, others succeed, old rows still served', async () => {
+  test('isolation: a failing view is logged with its SQLSTATE, its dependents skipped, others succeed, old rows still served (defects 000-15, 004-9)', async () => {
     await c.query(`INSERT INTO fx.sale (day, amount, qty) VALUES ('2025-01-11', 5, 0)`); // sum(qty) = 0 that day
     const run = await callRefresh(c, `pack => 'fx'`);
     const log = await logOf(c, run);

@@ -30,7 +30,7 @@ describe('freshness status', () => {
     ]);
   });
 
-  test('fresh with zero lag after a refresh, then fresh -> warn -> stale as time passes after a source change', async () => {
+  test('fresh with zero lag after a refresh, then fresh -> warn -> stale as time passes after a source change (defect 000-10)', async () => {
     await callRefresh(c, 'NULL');
     expect(await stateAfter(600)).toEqual([
       { view_name: 'fx.daily', state: 'fresh', lag: 0 },

@@ -63,7 +63,7 @@ describe('the operator role', () => {
     [`fx.daily"; DROP TABLE fx.y; --`, `unknown view "fx.daily"; DROP TABLE fx.y; --": not a managed view`],
     ['fx.y', 'unknown view "fx.y": not a managed view'],
     ['pg_catalog.pg_class', 'unknown view "pg_catalog.pg_class": not a managed view'],
-  ])('refuses the name %p, runs nothing and logs nothing', async (name, message) => {
+  ])('refuses the name %p, runs nothing and logs nothing (defect 004-8)', async (name, message) => {
     const before = (await c.query(`SELECT count(*)::int AS n FROM mv_ops.refresh_run`)).rows[0].n;
     await c.query(`SET ROLE mv_ops_operator`);
     try {
@@ -101,7 +101,7 @@ describe('PUBLIC', () => {
     expect(rows).toEqual([]);
   });
 
-  test('every SECURITY DEFINER function pins its search_path', async () => {
+  test('every SECURITY DEFINER function pins its search_path (defect 004-8)', async () => {
     const { rows } = await c.query(`
       SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
       WHERE p.pronamespace = 'mv_ops'::regnamespace AND p.prosecdef

@@ -67,7 +67,9 @@ async function main(): Promise<number> {
       await admin(serverUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await admin(serverUrl, `CREATE DATABASE ${db}`);
       try {
-        run.scales.push(await runScale(withDb(serverUrl, db), pack, scale, benchScenarios[pack], (l) => console.log(l)));
+        run.scales.push(
+          await runScale(withDb(serverUrl, db), pack, scale, benchScenarios[pack], (l) => console.log(l))
+        );
       } finally {
         await admin(serverUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       }

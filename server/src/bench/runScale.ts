@@ -38,7 +38,9 @@ export async function runScale(
       const mv = await measure(c, s.mvSql);
       log(`${pack} x${scale}: ${s.name} (live)`);
       const live = await measure(c, s.liveSql);
-      log(`${pack} x${scale}: ${s.name}: views ${mv.medianMs.toFixed(2)} ms / ${mv.sharedBuffers} buffers, live ${live.medianMs.toFixed(1)} ms / ${live.sharedBuffers} buffers`);
+      log(
+        `${pack} x${scale}: ${s.name}: views ${mv.medianMs.toFixed(2)} ms / ${mv.sharedBuffers} buffers, live ${live.medianMs.toFixed(1)} ms / ${live.sharedBuffers} buffers`
+      );
       results.push({ name: s.name, mv, live });
     }
     return {
