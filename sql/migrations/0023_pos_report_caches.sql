@@ -30,8 +30,8 @@ CROSS JOIN LATERAL (
   WHERE ds.date BETWEEN p.start_date AND p.end_date
 ) a
 CROSS JOIN LATERAL (
-  SELECT count(DISTINCT v.customer_key) AS unique_customers FROM pos.mv_customer_daily_visits v
-  WHERE v.date BETWEEN p.start_date AND p.end_date
+  SELECT count(DISTINCT id) AS unique_customers FROM pos.mv_customer_analytics ca, unnest(ca.customer_ids) id
+  WHERE ca.date BETWEEN p.start_date AND p.end_date
 ) c
 WITH NO DATA;
 CREATE UNIQUE INDEX IF NOT EXISTS idx_mv_dashboard_summary_cache_key ON pos.mv_dashboard_summary_cache (reference_date, period_type);

@@ -25,8 +25,8 @@ AS $$
     'gross_profit', COALESCE(sum(ds.total_profit), 0),
     'transaction_count', COALESCE(sum(ds.total_transactions), 0),
     -- Distinct over the whole range: a customer who came on three days counts once.
-    'unique_customers', (SELECT count(DISTINCT v.customer_key) FROM pos.mv_customer_daily_visits v
-                         WHERE v.date BETWEEN from_date AND to_date),
+    'unique_customers', (SELECT count(DISTINCT id) FROM pos.mv_customer_analytics c, unnest(c.customer_ids) id
+                         WHERE c.date BETWEEN from_date AND to_date),
     'avg_transaction_value', round(sum(ds.total_revenue) / NULLIF(sum(ds.total_transactions), 0), 2),
     'gross_margin_pct', round(sum(ds.total_profit) / NULLIF(sum(ds.total_revenue), 0) * 100, 2),
     'sim_utilization_pct', round(sum(ds.sim_usage_count) / NULLIF(sum(ds.sim_capacity_hours), 0) * 100, 2),
