@@ -66,7 +66,12 @@ describe('secrets', () => {
 
 describe('who asked', () => {
   test('the admin secret gets 202 with a run id; the log records the user from the verified X-Grafana-Id', async () => {
-    const token = await grafana.sign({ login: 'alice', sub: 'user:1' });
+    const token = await grafana.sign({
+      username: 'alice',
+      sub: 'user:ad1f3',
+      email: 'alice@example.test',
+      namespace: 'default',
+    });
     const r = await svc.post(
       '/api/refresh',
       { views: ['fx.other_mv'] },
@@ -87,7 +92,7 @@ describe('who asked', () => {
 
   test('a token signed by another key is 401 and starts nothing, even with X-Grafana-User present', async () => {
     const before = (await c.query(`SELECT count(*)::int AS n FROM mv_ops.refresh_run`)).rows[0].n;
-    const forged = await grafana.sign({ login: 'admin' }, { foreignKey: true });
+    const forged = await grafana.sign({ username: 'admin' }, { foreignKey: true });
     const r = await svc.post(
       '/api/refresh',
       { views: ['fx.other_mv'] },
@@ -95,7 +100,7 @@ describe('who asked', () => {
     );
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('invalid_identity');
-    const expired = await grafana.sign({ login: 'alice' }, { expiresIn: '-1m' });
+    const expired = await grafana.sign({ username: 'alice' }, { expiresIn: '-1m' });
     expect(
       (await svc.post('/api/refresh', { views: ['fx.other_mv'] }, { ...asAdmin, 'x-grafana-id': expired })).status
     ).toBe(401);
@@ -123,7 +128,7 @@ describe('who asked', () => {
       const r = await strict.post('/api/refresh', { views: ['fx.daily'] }, { ...asAdmin, 'x-grafana-user': 'bob' });
       expect(r.status).toBe(401);
       expect(r.body.error.code).toBe('identity_required');
-      const token = await grafana.sign({ login: 'carol' });
+      const token = await grafana.sign({ username: 'carol' });
       const ok = await strict.post('/api/refresh', { views: ['fx.weekly'] }, { ...asAdmin, 'x-grafana-id': token });
       expect(ok.status).toBe(202);
       expect(ok.body.requestedBy).toBe('carol');

@@ -36,7 +36,8 @@ export function identityResolver(o: IdentityOptions): IdentityResolver {
           issuer: o.issuer,
           audience: o.audience,
         });
-        const login = payload.login ?? payload.email ?? payload.sub;
+        // Grafana's ID token names the login `username` (grafana/authlib IDTokenClaims); sub is "user:<uid>".
+        const login = payload.username ?? payload.login ?? payload.email ?? payload.sub;
         if (typeof login === 'string' && login.length > 0) {
           return { user: login.slice(0, 200), verified: true };
         }

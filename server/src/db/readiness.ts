@@ -34,7 +34,9 @@ export async function checkReadiness(pool: Pool, tickEnabled: boolean): Promise<
   try {
     await pool.query('SELECT 1');
   } catch (err) {
-    const database = { ok: false, detail: `unreachable: ${(err as Error).message}`.slice(0, 200) };
+    // /readyz is unauthenticated: name the kind of failure, not hosts or ports.
+    const code = (err as { code?: string }).code;
+    const database = { ok: false, detail: `unreachable${code ? ` (${code})` : ''}` };
     return { ready: false, checks: { database, migrations: notChecked, scheduler: notChecked } };
   }
   const database = { ok: true, detail: 'reachable' };

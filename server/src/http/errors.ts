@@ -41,13 +41,20 @@ const CLIENT_CODES: Record<number, string> = {
 // Engine errors whose message is written for callers (unknown view, unknown pack...).
 const CALLER_SQLSTATES = new Set(['22023']);
 
-function classify(err: FastifyError & { sqlstate?: string }): ApiError | undefined {
+function classify(err: FastifyError): ApiError | undefined {
   if (err instanceof ApiError) {
     return err;
   }
-  const pgCode = (err as { code?: string }).code;
-  if (pgCode && CALLER_SQLSTATES.has(pgCode) && !err.statusCode) {
+  // PostgreSQL errors carry their SQLSTATE in `code` and have no statusCode.
+  const pgCode = err.statusCode ? undefined : err.code;
+  if (pgCode && CALLER_SQLSTATES.has(pgCode)) {
     return new ApiError(400, 'invalid_request', err.message);
+  }
+  // 57014: statement_timeout; 55P03: lock_timeout (another decision held the lock too long).
+  if (pgCode === '57014' || pgCode === '55P03' || /Query read timeout/.test(err.message)) {
+    return new ApiError(503, 'database_timeout', 'The database did not answer in time; retry shortly.', {
+      'retry-after': '5',
+    });
   }
   if (isUnavailable(err)) {
     return new ApiError(503, 'database_unavailable', 'The database is not reachable right now; retry shortly.', {

@@ -16,7 +16,9 @@ WITH r AS (
   FROM generate_series($3::int, $4::int) i
   CROSS JOIN LATERAL (SELECT 1 + floor(pow(pg_temp.rnd($2::int, 'ro:' || i), 1.6) * $1)::int AS o,
                              (CURRENT_DATE - 730 + floor(730 * sqrt(pg_temp.rnd($2::int, 'rt:' || i)))::int)::timestamptz
-                               + interval '7 hours' + pg_temp.rnd($2::int, 'rh:' || i) * interval '13 hours' AS created) x
+                               + interval '7 hours' + pg_temp.rnd($2::int, 'rh:' || i) * interval '13 hours' AS created
+                      -- OFFSET 0 keeps the subquery from being flattened, which would recompute o's hash per use.
+                      OFFSET 0) x
 ), l AS (
   SELECT r.id AS reservation_id, sv.id AS service_id, 1 AS quantity,
          round(sv.base_price * (0.9 + 0.2 * pg_temp.rnd($2::int, 'lp:' || r.id || ':' || k))::numeric, 2) AS unit_price
@@ -51,7 +53,9 @@ CROSS JOIN LATERAL (
   UNION ALL
   SELECT round(r.total_amount * 0.25, 2), 'pending', interval '30 minutes' WHERE r.status = 'pending' AND pg_temp.rnd($1::int, 'pd:' || r.id) < 0.3
 ) p
-WHERE r.id BETWEEN $2 AND $3`;
+WHERE r.id BETWEEN $2 AND $3
+-- A fixed order, so ids are the same on every run whatever plan PostgreSQL picks.
+ORDER BY r.id, p.after`;
 
 /** Reviews of completed reservations $2 .. $3 ($1 seed): about a third reviewed, some twice (a follow-up). */
 export const REVIEWS = `
@@ -61,7 +65,8 @@ SELECT r.id, r.organization_id, r.user_id, 1 + floor(pow(pg_temp.rnd($1::int, 'v
        r.scheduled_date + k * 3
 FROM funeral.reservations r CROSS JOIN generate_series(1, 2) k
 WHERE r.id BETWEEN $2 AND $3 AND r.status = 'completed' AND pg_temp.rnd($1::int, 'v1:' || r.id) < 0.35
-  AND (k = 1 OR pg_temp.rnd($1::int, 'v2:' || r.id) < 0.1)`;
+  AND (k = 1 OR pg_temp.rnd($1::int, 'v2:' || r.id) < 0.1)
+ORDER BY r.id, k`;
 
 /** Slots for organisations $2 .. $3 ($1 seed): each active location offers two services, four slots a day, from a week ago to three weeks ahead. */
 export const AVAILABILITIES = `
@@ -69,4 +74,5 @@ INSERT INTO funeral.availabilities (organization_id, location_id, service_id, da
 SELECT l.organization_id, l.id, (l.organization_id - 1) * 6 + k, CURRENT_DATE + d, make_time(h, 0, 0), make_time(h + 2, 0, 0),
        pg_temp.rnd($1::int, 'av:' || l.id || ':' || k || ':' || d || ':' || h) > CASE WHEN d < 0 THEN 0.8 ELSE 0.2 + 0.4 * (d < 3)::int END
 FROM funeral.locations l CROSS JOIN generate_series(1, 2) k CROSS JOIN generate_series(-7, 21) d CROSS JOIN unnest(ARRAY[9, 11, 13, 15]) h
-WHERE l.is_active AND l.organization_id BETWEEN $2 AND $3`;
+WHERE l.is_active AND l.organization_id BETWEEN $2 AND $3
+ORDER BY l.id, k, d, h`;

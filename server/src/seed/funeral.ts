@@ -36,7 +36,10 @@ async function seedFuneral(client: Client, { scale, seed, progress }: SeedOption
   try {
     // The generators' row estimates are huge, so PostgreSQL would spend seconds JIT-compiling each statement.
     await client.query('SET LOCAL jit = off');
-    if (scale > 5 && (await client.query(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)).rows[0]?.rolsuper) {
+    if (
+      scale > 5 &&
+      (await client.query(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)).rows[0]?.rolsuper
+    ) {
       // Foreign-key checks are row triggers and cost more than generating the rows. Keys exist by construction
       // (small scales, as the tests run, keep every check), so large loads skip triggers; the views and the
       // availability aggregate are fully refreshed afterwards, so the skipped change journal is not needed.
