@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS funeral.payments (
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (id, created_at)
 ) PARTITION BY RANGE (created_at);
+-- Owned, so a TRUNCATE ... RESTART IDENTITY (db:seed) restarts them and dropping a table drops its sequence.
+ALTER SEQUENCE funeral.reservations_id_seq OWNED BY funeral.reservations.id;
+ALTER SEQUENCE funeral.payments_id_seq OWNED BY funeral.payments.id;
 CREATE INDEX IF NOT EXISTS payments_reservation ON funeral.payments (reservation_id);
 CREATE INDEX IF NOT EXISTS payments_created ON funeral.payments (created_at);
 COMMENT ON TABLE funeral.payments IS 'Payments of reservations, partitioned by month of created_at (payments_yYYYYmMM). reservation_id has no foreign key: the referenced key would have to include reservations.created_at.';

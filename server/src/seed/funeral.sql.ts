@@ -46,8 +46,12 @@ SELECT o,
               'Golden Gate', 'Serenity'])[1 + floor(pg_temp.rnd($2::int, 'pre:' || o) * 10)::int] || ' ' ||
        (ARRAY['Funeral Home', 'Memorial Chapel', 'Funeral Services', 'Cremation & Burial', 'Mortuary'])[1 + floor(pg_temp.rnd($2::int, 'suf:' || o) * 5)::int]
          || ' of ' || c.city,
-       CASE WHEN pg_temp.rnd($2::int, 'st:' || o) < 0.86 THEN 'active' WHEN pg_temp.rnd($2::int, 'st:' || o) < 0.95 THEN 'inactive' ELSE 'suspended' END,
-       CASE WHEN pg_temp.rnd($2::int, 'ver:' || o) < 0.8 THEN 'verified' WHEN pg_temp.rnd($2::int, 'ver:' || o) < 0.95 THEN 'pending' ELSE 'rejected' END,
+       -- Every 12th organisation (from the 5th) is inactive and every 10th (from the 4th) unverified, whatever the hash says,
+       -- so even a tiny data set has both kinds.
+       CASE WHEN o % 12 = 5 THEN 'inactive' WHEN pg_temp.rnd($2::int, 'st:' || o) < 0.88 THEN 'active'
+            WHEN pg_temp.rnd($2::int, 'st:' || o) < 0.95 THEN 'inactive' ELSE 'suspended' END,
+       CASE WHEN o % 10 = 4 THEN 'pending' WHEN pg_temp.rnd($2::int, 'ver:' || o) < 0.82 THEN 'verified'
+            WHEN pg_temp.rnd($2::int, 'ver:' || o) < 0.95 THEN 'pending' ELSE 'rejected' END,
        round((3 + 2 * sqrt(pg_temp.rnd($2::int, 'rating:' || o)))::numeric, 2),
        jsonb_build_object('street', (100 + o * 7) || ' Main St', 'city', c.city, 'state', c.state,
                           'zip_code', c.zip || lpad((o % 100)::text, 2, '0'),
