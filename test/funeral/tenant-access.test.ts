@@ -192,7 +192,13 @@ describe('no tenant role reads the storage or the source tables directly', () =>
     'funeral.payments',
     'funeral.reviews',
     'funeral.availabilities',
+    'funeral.services',
+    'funeral.locations',
+    'funeral.pricing_plans',
+    'funeral.organization_users',
+    'funeral.reservation_services',
     'funeral.login_role_binding',
+    'funeral_mv.caller',
   ];
   test.each(direct)('%s is refused to the bound login, the JWT role and the anonymous role', async (rel) => {
     expect((await errorOf(logins.superAdmin.query(`SELECT 1 FROM ${rel} LIMIT 1`))).message).toMatch(
