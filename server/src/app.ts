@@ -51,6 +51,7 @@ const matviewOps: FastifyPluginAsync<{ config: Config }> = async (app, { config 
     log: app.log,
     minIntervalSeconds: config.minRefreshIntervalSeconds,
     maxRunning: config.maxRunningRuns,
+    decisionTimeoutMs: config.dbQueryTimeoutMs + 1_000,
     onAttempt: ({ view, status, durationMs }) => {
       metrics.attempts.inc({ view, status });
       if (durationMs !== null) {

@@ -29,7 +29,7 @@ SET search_path = pg_catalog, pg_temp
 -- Catalog joins are estimated at thousands of rows; JIT would spend seconds compiling for a handful.
 SET jit = off
 -- A request must not queue forever behind a stuck decision: 55P03 is answered "busy, retry".
-SET lock_timeout = '10s'
+SET lock_timeout = '5s'
 AS $$
 DECLARE
   asked int[];

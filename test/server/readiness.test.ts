@@ -1,5 +1,8 @@
 // /healthz and /readyz, and recovery when the database restarts under a running service. The restart
 // uses a private cluster: the shared one serves every other test file.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { installThreeTier } from '../fixtures/threeTier';
 import { pauseServer, restartServer, startCluster, type Cluster } from '../harness/cluster';
@@ -134,5 +137,35 @@ describe('the database restarts under a running service', () => {
       async () => (await svc.get(`/api/runs/${run.body.runId}`, asReader)).body.status === 'succeeded',
       'the run'
     );
+  });
+
+  // SIGSTOP on the postmaster and every backend: sockets stay open but nothing answers, the case
+  // where only timeouts keep requests from hanging.
+  const signalAll = (signal: 'STOP' | 'CONT') => {
+    const postmaster = readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+    const children = execFileSync('pgrep', ['-P', postmaster]).toString().trim().split(/\s+/);
+    execFileSync('kill', [`-${signal}`, ...children, postmaster]);
+  };
+
+  test('a database that stops answering: every route returns within its timeout, and all recover', async () => {
+    await waitFor(async () => (await svc.get('/readyz')).status === 200, 'readyz green', 30_000);
+    signalAll('STOP');
+    try {
+      for (const [what, call, status] of [
+        ['readyz', () => svc.get('/readyz'), 503],
+        ['views', () => svc.get('/api/views', asReader), 503],
+        ['run', () => svc.get('/api/runs/1', asReader), 503],
+        ['refresh', () => svc.post('/api/refresh', { views: ['fx.daily'] }, asAdmin), 503],
+        ['metrics', () => svc.get('/metrics', asReader), 200],
+      ] as const) {
+        const [r, took] = await timed(call);
+        // Query timeout 2 s (+1 s client-side) is the longest bound any of these waits on.
+        expect({ what, status: r.status, fast: took < 4_500 }).toEqual({ what, status, fast: true });
+      }
+    } finally {
+      signalAll('CONT');
+    }
+    await waitFor(async () => (await svc.get('/readyz')).status === 200, 'readyz to turn green again', 30_000);
+    expect((await svc.get('/api/views', asReader)).status).toBe(200);
   });
 });

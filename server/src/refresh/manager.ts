@@ -19,6 +19,8 @@ export interface RunManagerOptions {
   log: FastifyBaseLogger;
   minIntervalSeconds: number;
   maxRunning: number;
+  /** Bound on the decision query; the decision itself waits at most 5 s for its lock. */
+  decisionTimeoutMs: number;
   onAttempt?: (a: AttemptReport) => void;
 }
 
@@ -49,11 +51,11 @@ export class RunManager {
     const client = await this.o.pools.runs.connect();
     let decision: RefreshDecision;
     try {
-      decision = await requestRefresh(client, {
-        ...ask,
-        minIntervalSeconds: this.o.minIntervalSeconds,
-        maxRunning: this.o.maxRunning,
-      });
+      decision = await requestRefresh(
+        client,
+        { ...ask, minIntervalSeconds: this.o.minIntervalSeconds, maxRunning: this.o.maxRunning },
+        this.o.decisionTimeoutMs
+      );
     } catch (err) {
       client.release(true);
       throw err;
