@@ -5,7 +5,8 @@ import { ConfigError, loadConfig } from './config';
 
 async function main(): Promise<void> {
   // A .env in the working directory fills in what the environment does not set.
-  if (existsSync('.env')) {
+  // (process.loadEnvFile arrived in Node 20.12; the engines field allows 20.11.)
+  if (existsSync('.env') && typeof process.loadEnvFile === 'function') {
     process.loadEnvFile('.env');
   }
   let config;

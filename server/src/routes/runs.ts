@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DepsOptions } from '../deps';
 import { ApiError, errorBodySchema } from '../http/errors';
 import { runStatus } from '../refresh/queries';
+import { runStatusSchema } from './schemas';
 
 export const runsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }) => {
   app.get<{ Params: { id: string } }>(
@@ -16,7 +17,7 @@ export const runsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps })
           properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } },
           required: ['id'],
         },
-        response: { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema },
+        response: { 200: runStatusSchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema },
       },
     },
     async (request) => {

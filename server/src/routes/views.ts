@@ -3,15 +3,28 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DepsOptions } from '../deps';
 import { ApiError, errorBodySchema } from '../http/errors';
 import { listViews, resolveViewName, viewHistory } from '../refresh/queries';
+import { attemptSchema, viewStatusSchema } from './schemas';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
 
 export const viewsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }) => {
   const readOnly = deps.secrets.require('read');
 
-  app.get('/api/views', { onRequest: readOnly, schema: { response: errors } }, async () => ({
-    views: await listViews(deps.pools.query),
-  }));
+  app.get(
+    '/api/views',
+    {
+      onRequest: readOnly,
+      schema: {
+        response: {
+          200: { type: 'object', properties: { views: { type: 'array', items: viewStatusSchema } } },
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      views: await listViews(deps.pools.query),
+    })
+  );
 
   app.get<{ Params: { name: string }; Querystring: { limit?: string } }>(
     '/api/views/:name/history',
@@ -29,7 +42,13 @@ export const viewsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }
           properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$' } },
           additionalProperties: false,
         },
-        response: errors,
+        response: {
+          200: {
+            type: 'object',
+            properties: { view: { type: 'string' }, history: { type: 'array', items: attemptSchema } },
+          },
+          ...errors,
+        },
       },
     },
     async (request) => {

@@ -1,0 +1,64 @@
+// Response shapes: serialised through these, so a column added to a view never leaks unannounced.
+const s = { type: 'string' } as const;
+const ns = { type: ['string', 'null'] } as const;
+const nn = { type: ['number', 'null'] } as const;
+
+export const viewStatusSchema = {
+  type: 'object',
+  properties: {
+    view: s,
+    pack: s,
+    description: s,
+    state: s,
+    enabled: { type: 'boolean' },
+    lagSeconds: nn,
+    warnAfterSeconds: nn,
+    errorAfterSeconds: nn,
+    lastSuccessAt: ns,
+    lastAttemptAt: ns,
+    lastAttemptStatus: ns,
+    lastError: ns,
+    lastDurationMs: nn,
+    typicalDurationMs: nn,
+    rows: nn,
+    sizeBytes: nn,
+    schedule: s,
+    due: { type: 'boolean' },
+    dueReason: ns,
+  },
+} as const;
+
+export const attemptSchema = {
+  type: 'object',
+  properties: {
+    logId: { type: 'integer' },
+    runId: { type: 'integer' },
+    view: s,
+    trigger: s,
+    requestedBy: ns,
+    status: s,
+    concurrently: { type: ['boolean', 'null'] },
+    startedAt: ns,
+    finishedAt: ns,
+    durationMs: nn,
+    rows: nn,
+    sqlstate: ns,
+    message: ns,
+  },
+} as const;
+
+export const runStatusSchema = {
+  type: 'object',
+  properties: {
+    runId: { type: 'integer' },
+    trigger: s,
+    requestedBy: ns,
+    requested: { type: 'array', items: s },
+    cascade: { type: 'boolean' },
+    status: s,
+    createdAt: ns,
+    finishedAt: ns,
+    counts: { type: 'object', additionalProperties: { type: 'integer' } },
+    steps: { type: 'array', items: attemptSchema },
+  },
+} as const;
