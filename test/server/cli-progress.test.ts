@@ -20,7 +20,7 @@ const step = (logId: number, view: string, status: string, durationMs: number | 
   message: null,
 });
 
-const run = (steps: ReturnType<typeof step>[], status = 'running'): RunStatus => {
+const run = (steps: Array<ReturnType<typeof step>>, status = 'running'): RunStatus => {
   const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
   steps.forEach((s) => counts[s.status]++);
   return {
