@@ -90,8 +90,7 @@ const matviewOps: FastifyPluginAsync<{ config: Config }> = async (app, { config 
     ? startTicker(pools.runs, config.tickIntervalMs, app.log)
     : undefined;
   app.addHook('onClose', async () => {
-    await ticker?.stop();
-    await runs.close(config.shutdownGraceMs);
+    await Promise.all([ticker?.stop(config.shutdownGraceMs), runs.close(config.shutdownGraceMs)]);
     await pools.end();
   });
 };

@@ -1,7 +1,7 @@
 // The optional scheduler tick: runs the due-views procedure, one instance at a time.
 import { Pool, type Client } from 'pg';
 import { tickOnce } from '../../server/src/refresh/tick';
-import { installThreeTier } from '../fixtures/threeTier';
+import { installThreeTier, slowViewSql } from '../fixtures/threeTier';
 import { openTestDatabase, waitFor, type TestDb } from '../harness/sql';
 import { operatorUrl, startService } from './service';
 
@@ -55,4 +55,30 @@ test('with TICK_ENABLED the service refreshes never-populated views on its own',
   } finally {
     await svc.close();
   }
+});
+
+test('at shutdown a scheduled refresh past the grace period is ended and later recorded abandoned', async () => {
+  await c.query(slowViewSql(6));
+  const svc = await startService(url, { TICK_ENABLED: 'true', TICK_INTERVAL_MS: '1000', SHUTDOWN_GRACE_MS: '300' });
+  await waitFor(
+    async () =>
+      (
+        await c.query(
+          `SELECT 1 FROM mv_ops.refresh_log WHERE view_name = 'fx.slow' AND status = 'running' AND trigger = 'schedule'`
+        )
+      ).rowCount,
+    'the scheduled refresh of fx.slow to start',
+    20_000
+  );
+  const t0 = Date.now();
+  await svc.close();
+  expect(Date.now() - t0).toBeLessThan(3_000);
+  await waitFor(
+    async () => (await c.query(`SELECT mv_ops.reap_abandoned() AS n`)).rows[0].n > 0,
+    'the run to be reaped'
+  );
+  const { rows } = await c.query(
+    `SELECT status, message FROM mv_ops.refresh_log WHERE view_name = 'fx.slow' ORDER BY log_id DESC LIMIT 1`
+  );
+  expect(rows[0]).toEqual({ status: 'failed', message: expect.stringMatching(/^abandoned: /) });
 });

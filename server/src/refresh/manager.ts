@@ -70,6 +70,9 @@ export class RunManager {
 
   private execute(client: PoolClient, runId: number): void {
     const entry: ActiveRun = { pid: 0, stop: false, done: Promise.resolve() };
+    // A checked-out client whose session is killed emits 'error' besides failing its query.
+    const onError = (err: Error) => this.o.log.warn({ runId, err }, 'refresh session lost');
+    client.on('error', onError);
     entry.done = (async () => {
       try {
         entry.pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
@@ -78,10 +81,14 @@ export class RunManager {
           onStep: async (logId) => this.report(client, logId),
         });
         this.o.log.info({ runId, result }, 'refresh run ended');
+        if (result !== 'stopped') {
+          client.off('error', onError);
+        }
         client.release(result === 'stopped');
       } catch (err) {
         // The session is unusable or gone; ending it lets the engine mark the run abandoned.
         this.o.log.warn({ runId, err }, 'refresh run interrupted');
+        // Destroyed, not pooled: the listener stays to absorb the socket's last errors.
         client.release(true);
       } finally {
         this.active.delete(runId);

@@ -6,10 +6,18 @@ import type { Pool } from 'pg';
 // Session-level lock: held for the whole tick, released explicitly (or by the session ending).
 const TICK_LOCK = `hashtext('mv_ops.service_tick')`;
 
-export async function tickOnce(pool: Pool, log: FastifyBaseLogger): Promise<'ran' | 'skipped'> {
+export async function tickOnce(
+  pool: Pool,
+  log: FastifyBaseLogger,
+  onSession: (pid: number) => void = () => undefined
+): Promise<'ran' | 'skipped'> {
   const client = await pool.connect();
+  // A checked-out client whose session is killed emits 'error' besides failing its query.
+  const onError = (err: Error) => log.warn({ err }, 'scheduler tick session lost');
+  client.on('error', onError);
   let broken = false;
   try {
+    onSession((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid);
     const got = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${TICK_LOCK}) AS ok`);
     if (!got.rows[0].ok) {
       return 'skipped';
@@ -20,30 +28,52 @@ export async function tickOnce(pool: Pool, log: FastifyBaseLogger): Promise<'ran
       const due = await client.query<{ run_id: string | null }>('CALL mv_ops.run_due()');
       log.info({ runId: due.rows[0]?.run_id ?? null }, 'scheduler tick');
     } finally {
-      await client.query(`SELECT pg_advisory_unlock(${TICK_LOCK})`);
+      // After a lost session there is nothing to unlock: the lock went with it.
+      await client.query(`SELECT pg_advisory_unlock(${TICK_LOCK})`).catch(() => undefined);
     }
     return 'ran';
   } catch (err) {
     broken = true;
     throw err;
   } finally {
+    // Only a client going back to the pool sheds the listener; a destroyed one keeps absorbing errors.
+    if (!broken) {
+      client.off('error', onError);
+    }
     client.release(broken);
   }
 }
 
 export interface Ticker {
-  stop(): Promise<void>;
+  /** Waits up to graceMs for a tick in progress, then ends its session (the engine reaps the run). */
+  stop(graceMs: number): Promise<void>;
 }
 
 export function startTicker(pool: Pool, intervalMs: number, log: FastifyBaseLogger): Ticker {
-  let current: Promise<unknown> = Promise.resolve();
+  let current: Promise<unknown> | undefined;
+  let pid = 0;
   const timer = setInterval(() => {
-    current = tickOnce(pool, log).catch((err) => log.warn({ err }, 'scheduler tick failed'));
+    // A run_due still refreshing from the last tick: this process skips rather than piling up sessions.
+    if (current) {
+      return;
+    }
+    current = tickOnce(pool, log, (p) => (pid = p))
+      .catch((err) => log.warn({ err }, 'scheduler tick failed'))
+      .finally(() => (current = undefined));
   }, intervalMs);
   return {
-    stop: async () => {
+    stop: async (graceMs) => {
       clearInterval(timer);
-      await current;
+      const running = current;
+      if (!running) {
+        return;
+      }
+      const late = new Promise<'late'>((r) => setTimeout(() => r('late'), graceMs).unref());
+      if ((await Promise.race([running, late])) === 'late' && pid) {
+        log.warn({ pid }, 'shutdown grace period over: ending the scheduled run');
+        await pool.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => undefined);
+      }
+      await running;
     },
   };
 }
