@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { installThreeTier } from '../fixtures/threeTier';
+import { installThreeTier, slowViewSql } from '../fixtures/threeTier';
 import { pauseServer, restartServer, startCluster, type Cluster } from '../harness/cluster';
 import { runMigrationCli } from '../harness/runMigrations';
 import { openTestDatabase, waitFor, type TestDb } from '../harness/sql';
@@ -78,6 +78,9 @@ describe('the database restarts under a running service', () => {
     const c = new Client({ connectionString: cluster.url('svc') });
     await c.connect();
     await installThreeTier(c);
+    await c.query(slowViewSql(6));
+    // Paused, so pg_cron's minutely run_due never refreshes it at the moment the test does.
+    await c.query(`UPDATE mv_ops.managed_view SET enabled = false WHERE view_name = 'slow'`);
     await c.end();
     svc = await startService(await operatorUrl(cluster.url('svc')), {
       DB_CONNECT_TIMEOUT_MS: '1000',
@@ -101,6 +104,13 @@ describe('the database restarts under a running service', () => {
     expect(up.status).toBe(200);
     expect(up.body.checks.scheduler.detail).toMatch(/pg_cron job mv_ops_run_due/);
     expect((await svc.get('/api/views', asReader)).status).toBe(200);
+    // A refresh in progress when the database goes away must not take the service down with it.
+    const interrupted = await svc.post('/api/refresh', { views: ['fx.slow'] }, asAdmin);
+    expect(interrupted.status).toBe(202);
+    await waitFor(
+      async () => (await svc.get(`/api/runs/${interrupted.body.runId}`, asReader)).body.counts.running === 1,
+      'the slow refresh to start'
+    );
 
     pauseServer(cluster);
     try {
