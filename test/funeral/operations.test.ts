@@ -127,6 +127,36 @@ describe('refresh procedures (seed names, built on mv_ops.refresh)', () => {
 });
 
 describe('monitoring', () => {
+  test('the availability aggregate has a freshness state and joins the pack in one alert view', async () => {
+    await asRole(c, 'mv_ops_reader', async () => {
+      const { rows } = await c.query(`SELECT state FROM funeral.realtime_availability_freshness`);
+      expect(rows).toEqual([{ state: 'fresh' }]);
+      const alert = await c.query(`SELECT view, severity FROM funeral.freshness_alert ORDER BY view`);
+      expect(alert.rows).toHaveLength(7);
+      expect(alert.rows.find((r) => r.view === 'funeral_mv.realtime_availability')).toEqual({
+        view: 'funeral_mv.realtime_availability',
+        severity: 0,
+      });
+    });
+  });
+
+  test('an availability refresh that fails is logged and shows as failing', async () => {
+    await c.query('BEGIN');
+    try {
+      // A constraint no aggregate row satisfies makes the refresh fail (rolled back with the test).
+      await c.query(
+        `ALTER TABLE funeral_mv.realtime_availability ADD CONSTRAINT t_fail CHECK (total_slots < 0) NOT VALID`
+      );
+      const { rows } = await c.query(`SELECT refresh_type FROM funeral.refresh_realtime_availability(false)`);
+      expect(rows).toHaveLength(1);
+      const f = await c.query(`SELECT state, last_error FROM funeral.realtime_availability_freshness`);
+      expect(f.rows[0].state).toBe('failing');
+      expect(f.rows[0].last_error).toMatch(/^23514: .*t_fail/);
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+
   test('mv_monitoring lists the seven views with sizes, last refresh and refreshes today, for readers', async () => {
     await asRole(c, 'mv_ops_reader', async () => {
       const { rows } = await c.query(
