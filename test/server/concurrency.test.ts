@@ -17,7 +17,8 @@ beforeAll(async () => {
   db = await openTestDatabase('server_concurrency');
   c = await db.session();
   await installThreeTier(c);
-  await c.query(slowViewSql(3));
+  // Long enough that all 100 requests are decided while it still runs, even on a loaded machine.
+  await c.query(slowViewSql(5));
   url = await operatorUrl(db.url);
   [a, b] = await Promise.all([startService(url), startService(url)]);
 });
