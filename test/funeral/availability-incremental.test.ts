@@ -98,6 +98,28 @@ describe('incremental refresh of the availability aggregate', () => {
     expect(rows[0].starts_tomorrow).toBe(true);
   });
 
+  test('two transactions changing slots of the same day do not wait for each other', async () => {
+    const other = await db.session();
+    await c.query('BEGIN');
+    try {
+      await c.query(
+        `UPDATE funeral.availabilities SET is_available = true WHERE date = CURRENT_DATE + 4 AND location_id = 11`
+      );
+      // Without waiting: the other transaction journals the same day while the first is still open.
+      await other.query(`SET lock_timeout = '1s'`);
+      await other.query(
+        `UPDATE funeral.availabilities SET is_available = true WHERE date = CURRENT_DATE + 4 AND location_id = 12`
+      );
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    }
+    // The window already starts tomorrow (previous test): tomorrow, the day after, and day 4.
+    expect(await refresh(false, 'CURRENT_DATE + 1')).toEqual({ refresh_type: 'incremental', days_recomputed: 3 });
+    expect(Number(await differences('CURRENT_DATE + 1'))).toBe(0);
+  });
+
   test('after TRUNCATE of the slots the next refresh is a full one', async () => {
     await c.query(`TRUNCATE funeral.availabilities`);
     expect((await refresh(false)).refresh_type).toBe('full');
@@ -111,7 +133,7 @@ describe('incremental refresh of the availability aggregate', () => {
     );
     expect(rows).toEqual([
       { refresh_type: 'full', n: 2 },
-      { refresh_type: 'incremental', n: 8 },
+      { refresh_type: 'incremental', n: 9 },
     ]);
   });
 });
