@@ -90,7 +90,7 @@ describe('who asked', () => {
     ]);
   });
 
-  test('a token signed by another key is 401 and starts nothing, even with X-Grafana-User present', async () => {
+  test('a token signed by another key, from another issuer or expired is 401 and starts nothing, even with X-Grafana-User present', async () => {
     const before = (await c.query(`SELECT count(*)::int AS n FROM mv_ops.refresh_run`)).rows[0].n;
     const forged = await grafana.sign({ username: 'admin' }, { foreignKey: true });
     const r = await svc.post(
@@ -100,6 +100,10 @@ describe('who asked', () => {
     );
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('invalid_identity');
+    const otherGrafana = await grafana.sign({ username: 'alice' }, { issuer: 'http://another-grafana.test/' });
+    expect(
+      (await svc.post('/api/refresh', { views: ['fx.other_mv'] }, { ...asAdmin, 'x-grafana-id': otherGrafana })).status
+    ).toBe(401);
     const expired = await grafana.sign({ username: 'alice' }, { expiresIn: '-1m' });
     expect(
       (await svc.post('/api/refresh', { views: ['fx.other_mv'] }, { ...asAdmin, 'x-grafana-id': expired })).status

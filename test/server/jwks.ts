@@ -4,9 +4,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 
+export interface SignOptions {
+  foreignKey?: boolean;
+  expiresIn?: string;
+  issuer?: string;
+}
+
 export interface FakeGrafana {
   jwksUrl: string;
-  sign(claims: Record<string, unknown>, opts?: { foreignKey?: boolean; expiresIn?: string }): Promise<string>;
+  sign(claims: Record<string, unknown>, opts?: SignOptions): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -20,12 +26,12 @@ export async function startFakeGrafanaJwks(): Promise<FakeGrafana> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const sign = async (claims: Record<string, unknown>, opts: { foreignKey?: boolean; expiresIn?: string } = {}) => {
+  const sign = async (claims: Record<string, unknown>, opts: SignOptions = {}) => {
     const key: KeyLike = opts.foreignKey ? foreign.privateKey : published.privateKey;
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: 'test-key', typ: 'jwt' })
       .setIssuedAt()
-      .setIssuer('http://grafana.test/')
+      .setIssuer(opts.issuer ?? 'http://grafana.test/')
       .setExpirationTime(opts.expiresIn ?? '5m')
       .sign(key);
   };
