@@ -15,7 +15,8 @@ afterAll(() => db.close());
 const sources = async () =>
   (
     await c.query(`SELECT mv_ops.qualified_name(m) AS view, s.source::text, s.kind
-                   FROM mv_ops.view_source s JOIN mv_ops.managed_view m USING (view_id) ORDER BY 1, 2`)
+                   FROM mv_ops.view_source s JOIN mv_ops.managed_view m USING (view_id)
+                   WHERE m.schema_name = 'fx' ORDER BY 1, 2`)
   ).rows;
 
 describe('dependencies derived from the catalog', () => {
@@ -30,7 +31,7 @@ describe('dependencies derived from the catalog', () => {
 
   test('levels give a topological order: daily before weekly before total', async () => {
     const { rows } = await c.query(`SELECT mv_ops.qualified_name(m) AS view, level FROM mv_ops.view_level
-                                    JOIN mv_ops.managed_view m USING (view_id) ORDER BY level, 1`);
+                                    JOIN mv_ops.managed_view m USING (view_id) WHERE m.schema_name = 'fx' ORDER BY level, 1`);
     expect(rows).toEqual([
       { view: 'fx.daily', level: 0 },
       { view: 'fx.other_mv', level: 0 },
