@@ -17,7 +17,9 @@ afterAll(() => db.close());
 
 describe('bench measure', () => {
   test('buffers read inside a called function are counted, at least one per page of the table it scans', async () => {
-    const pages = Number((await c.query(`SELECT pg_relation_size('big') / current_setting('block_size')::int AS pages`)).rows[0].pages);
+    const pages = Number(
+      (await c.query(`SELECT pg_relation_size('big') / current_setting('block_size')::int AS pages`)).rows[0].pages
+    );
     expect(pages).toBeGreaterThan(100);
     const m = await measure(c, 'SELECT count_big()', 3, 5, 10_000);
     expect(m.runs).toBeGreaterThanOrEqual(3);
