@@ -25,19 +25,21 @@ const asOperator = async <T>(fn: () => Promise<T>): Promise<T> => {
 };
 
 describe('registration in mv_ops', () => {
-  test("the six materialized views are registered with the seed's cadences and a weekly full refresh", async () => {
+  test("the six materialized views and the availability aggregate are registered with the seed's cadences and a weekly full refresh", async () => {
     const { rows } = await c.query(
-      `SELECT view_name, schedule, full_refresh_schedule AS weekly, date_relative FROM mv_ops.managed_view
+      `SELECT view_name, kind, schedule, full_refresh_schedule AS weekly, date_relative FROM mv_ops.managed_view
        WHERE pack = 'funeral' ORDER BY view_name`
     );
     const weekly = '0 3 * * 0';
+    const mv = 'materialized_view';
     expect(rows).toEqual([
-      { view_name: 'mv_customer_lifetime_value', schedule: '0 2 * * *', weekly, date_relative: false },
-      { view_name: 'mv_financial_summary', schedule: '0 2 * * *', weekly, date_relative: true },
-      { view_name: 'mv_location_availability', schedule: '0 * * * *', weekly, date_relative: true },
-      { view_name: 'mv_organization_dashboard', schedule: '0 2 * * *', weekly, date_relative: true },
-      { view_name: 'mv_search_index', schedule: '0 * * * *', weekly, date_relative: false },
-      { view_name: 'mv_service_performance', schedule: '0 */6 * * *', weekly, date_relative: true },
+      { view_name: 'mv_customer_lifetime_value', kind: mv, schedule: '0 2 * * *', weekly, date_relative: false },
+      { view_name: 'mv_financial_summary', kind: mv, schedule: '0 2 * * *', weekly, date_relative: true },
+      { view_name: 'mv_location_availability', kind: mv, schedule: '0 * * * *', weekly, date_relative: true },
+      { view_name: 'mv_organization_dashboard', kind: mv, schedule: '0 2 * * *', weekly, date_relative: true },
+      { view_name: 'mv_search_index', kind: mv, schedule: '0 * * * *', weekly, date_relative: false },
+      { view_name: 'mv_service_performance', kind: mv, schedule: '0 */6 * * *', weekly, date_relative: true },
+      { view_name: 'realtime_availability', kind: 'aggregate', schedule: '*/15 * * * *', weekly, date_relative: true },
     ]);
   });
 
@@ -51,6 +53,7 @@ describe('registration in mv_ops', () => {
       'mv_location_availability',
       'mv_organization_dashboard',
       'mv_service_performance',
+      'realtime_availability',
     ]);
   });
 
@@ -98,16 +101,17 @@ describe('refresh procedures (seed names, built on mv_ops.refresh)', () => {
     expect((await c.query(`SELECT count(*)::int AS n FROM mv_ops.refresh_run`)).rows[0].n).toBe(before);
   });
 
-  test('refresh_all_materialized_views refreshes the six views in one run and recomputes availability', async () => {
+  test('refresh_all_materialized_views refreshes the six views and the availability aggregate (in full) in one run', async () => {
     const { rows } = await asOperator(() => c.query(`CALL funeral.refresh_all_materialized_views()`));
     const run = await c.query(
       `SELECT count(*)::int AS n, bool_and(status = 'succeeded') AS ok FROM mv_ops.refresh_log WHERE run_id = $1`,
       [rows[0].run_id]
     );
-    expect(run.rows[0]).toEqual({ n: 6, ok: true });
+    expect(run.rows[0]).toEqual({ n: 7, ok: true });
     const agg = await c.query(
       `SELECT refresh_type, status FROM funeral.materialized_view_refresh_logs
-       WHERE view_name = 'mv_realtime_availability' ORDER BY created_at DESC LIMIT 1`
+       WHERE view_name = 'mv_realtime_availability' AND id IN (SELECT 'mv_ops:' || log_id FROM mv_ops.refresh_log WHERE run_id = $1)`,
+      [rows[0].run_id]
     );
     expect(agg.rows).toEqual([{ refresh_type: 'full', status: 'completed' }]);
   });
@@ -140,18 +144,56 @@ describe('monitoring', () => {
     });
   });
 
-  test('an availability refresh that fails is logged and shows as failing', async () => {
+  test('an availability refresh that fails in mv_ops is logged with its SQLSTATE and shows as failing', async () => {
+    // A constraint no aggregate row satisfies makes the refresh fail; mv_ops rolls back only this attempt.
+    await c.query(
+      `ALTER TABLE funeral_mv.realtime_availability ADD CONSTRAINT t_fail CHECK (total_slots < 0) NOT VALID`
+    );
+    try {
+      const before = (await c.query(`SELECT count(*)::int AS n FROM funeral_mv.realtime_availability`)).rows[0].n;
+      const { rows } = await asOperator(() =>
+        c.query(`CALL funeral.refresh_materialized_view('mv_realtime_availability')`)
+      );
+      const log = await c.query(`SELECT status, sqlstate FROM mv_ops.refresh_log WHERE run_id = $1`, [rows[0].run_id]);
+      expect(log.rows).toEqual([{ status: 'failed', sqlstate: '23514' }]);
+      expect((await c.query(`SELECT count(*)::int AS n FROM funeral_mv.realtime_availability`)).rows[0].n).toBe(before);
+      await asRole(c, 'mv_ops_reader', async () => {
+        const f = await c.query(`SELECT state, last_error FROM funeral.realtime_availability_freshness`);
+        expect(f.rows[0].state).toBe('failing');
+        expect(f.rows[0].last_error).toMatch(/^23514: .*t_fail/);
+        const alert = await c.query(
+          `SELECT severity FROM funeral.freshness_alert WHERE view = 'funeral_mv.realtime_availability'`
+        );
+        expect(alert.rows).toEqual([{ severity: 3 }]);
+        const seedLog = await c.query(
+          `SELECT status, error_message FROM funeral.materialized_view_refresh_logs
+           WHERE id IN (SELECT 'mv_ops:' || log_id FROM mv_ops.refresh_history WHERE run_id = $1)`,
+          [rows[0].run_id]
+        );
+        expect(seedLog.rows).toEqual([{ status: 'failed', error_message: expect.stringMatching(/^23514: .*t_fail/) }]);
+      });
+    } finally {
+      await c.query(`ALTER TABLE funeral_mv.realtime_availability DROP CONSTRAINT t_fail`);
+    }
+    await asOperator(() => c.query(`CALL funeral.refresh_materialized_view('mv_realtime_availability')`));
+    expect((await c.query(`SELECT state FROM funeral.realtime_availability_freshness`)).rows).toEqual([
+      { state: 'fresh' },
+    ]);
+  });
+
+  test('a failing direct call of the seed function is logged in the seed log, not raised', async () => {
     await c.query('BEGIN');
     try {
-      // A constraint no aggregate row satisfies makes the refresh fail (rolled back with the test).
       await c.query(
         `ALTER TABLE funeral_mv.realtime_availability ADD CONSTRAINT t_fail CHECK (total_slots < 0) NOT VALID`
       );
       const { rows } = await c.query(`SELECT refresh_type FROM funeral.refresh_realtime_availability(false)`);
       expect(rows).toHaveLength(1);
-      const f = await c.query(`SELECT state, last_error FROM funeral.realtime_availability_freshness`);
-      expect(f.rows[0].state).toBe('failing');
-      expect(f.rows[0].last_error).toMatch(/^23514: .*t_fail/);
+      const log = await c.query(
+        `SELECT status, error_message FROM funeral.materialized_view_refresh_logs
+         WHERE id = (SELECT 'aggregate:' || max(log_id) FROM funeral_mv.aggregate_refresh_log)`
+      );
+      expect(log.rows).toEqual([{ status: 'failed', error_message: expect.stringMatching(/^23514: .*t_fail/) }]);
     } finally {
       await c.query('ROLLBACK');
     }

@@ -105,7 +105,7 @@ describe('funeral.manage_partitions', () => {
 });
 
 describe('pg_cron jobs in the cron database', () => {
-  test('the funeral jobs are scheduled by name', async () => {
+  test('the funeral jobs are scheduled by name; the availability aggregate has no job of its own (mv_ops_run_due runs it)', async () => {
     const main = new Client({ connectionString: requireUrl(ENV.main) });
     await main.connect();
     try {
@@ -114,21 +114,17 @@ describe('pg_cron jobs in the cron database', () => {
       );
       expect(rows).toEqual([
         {
-          jobname: 'funeral_full_refresh_realtime_availability',
-          schedule: '0 3 * * 0',
-          command: `SELECT funeral.refresh_realtime_availability(true, CURRENT_DATE, 'scheduler')`,
-        },
-        {
           jobname: 'funeral_partition_management',
           schedule: '30 0 * * *',
           command: 'CALL funeral.automate_partition_management_with_mv()',
         },
-        {
-          jobname: 'funeral_refresh_realtime_availability',
-          schedule: '*/15 * * * *',
-          command: 'SELECT funeral.refresh_realtime_availability_incremental()',
-        },
       ]);
+      const scheduler = await main.query(`SELECT schedule, command FROM cron.job WHERE jobname = 'mv_ops_run_due'`);
+      expect(scheduler.rows).toEqual([{ schedule: '* * * * *', command: 'CALL mv_ops.run_due()' }]);
+      const registered = await main.query(
+        `SELECT kind, schedule FROM mv_ops.managed_view WHERE schema_name = 'funeral_mv' AND view_name = 'realtime_availability'`
+      );
+      expect(registered.rows).toEqual([{ kind: 'aggregate', schedule: '*/15 * * * *' }]);
       // What the partition job runs works in the cron database too.
       await main.query(`CALL funeral.automate_partition_management_with_mv()`);
     } finally {
