@@ -66,6 +66,31 @@ const schema = {
 
 export class ConfigError extends Error {}
 
+/** Every variable the service reads (.env.example documents each; a test keeps the two in step). */
+export const CONFIG_VARIABLES = Object.keys(schema.properties);
+
+interface SchemaError {
+  instancePath: string;
+  keyword: string;
+  params: { missingProperty?: string; allowedValues?: unknown[] };
+  message?: string;
+}
+
+// One line per problem, naming the variable; values are never echoed (they may be secrets).
+function describeProblems(errors: SchemaError[]): string {
+  const lines = errors.map((e) => {
+    const name = e.params.missingProperty ?? e.instancePath.replace(/^\//, '');
+    if (e.keyword === 'required') {
+      return `${name} is not set`;
+    }
+    if (e.keyword === 'enum') {
+      return `${name} must be one of: ${(e.params.allowedValues ?? []).join(', ')}`;
+    }
+    return `${name} ${e.message}`;
+  });
+  return `Invalid configuration:\n${lines.map((l) => `  - ${l}`).join('\n')}`;
+}
+
 type Env = Record<string, string | number | boolean | undefined>;
 
 export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
@@ -75,7 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
     const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined));
     e = envSchema<Env>({ schema, data, env: false, dotenv: false });
   } catch (err) {
-    throw new ConfigError(`Invalid configuration: ${(err as Error).message.replace(/^env /, '')}`);
+    const errors = (err as { errors?: SchemaError[] }).errors;
+    throw new ConfigError(errors ? describeProblems(errors) : `Invalid configuration: ${(err as Error).message}`);
   }
   if (e.READ_SECRET === e.ADMIN_SECRET) {
     throw new ConfigError('Invalid configuration: READ_SECRET and ADMIN_SECRET must differ, or readers could refresh.');
