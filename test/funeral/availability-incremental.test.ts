@@ -56,7 +56,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-describe('incremental refresh of the availability aggregate', () => {
+describe('incremental refresh of the availability aggregate (defect 004-2)', () => {
   test.each([1, 2, 3, 4, 5])('equals a full recompute after random changes (round %i)', async (round) => {
     for (const sql of changes(round)) {
       await c.query(sql);

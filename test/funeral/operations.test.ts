@@ -43,7 +43,7 @@ describe('registration in mv_ops', () => {
     ]);
   });
 
-  test('views with CURRENT_DATE windows are out of date when the day turns, even without changes', async () => {
+  test('views with CURRENT_DATE windows are out of date when the day turns, even without changes (defect 004-7)', async () => {
     const { rows } = await c.query(
       `SELECT m.view_name, s.day_turned FROM mv_ops.view_state_at(now() + interval '1 day') s
        JOIN mv_ops.managed_view m USING (view_id) WHERE m.pack = 'funeral' AND s.day_turned ORDER BY 1`
@@ -72,7 +72,7 @@ describe('registration in mv_ops', () => {
 });
 
 describe('refresh procedures (seed names, built on mv_ops.refresh)', () => {
-  test('refresh_materialized_view refreshes one registry view, logged under the seed name', async () => {
+  test('refresh_materialized_view refreshes one registry view, logged under the seed name (defects 004-8, 004-9)', async () => {
     const { rows } = await asOperator(() => c.query(`CALL funeral.refresh_materialized_view('mv_search_index')`));
     const log = await c.query(
       `SELECT view_name, refresh_type, status, rows_affected FROM funeral.materialized_view_refresh_logs
@@ -219,7 +219,7 @@ describe('monitoring', () => {
     }
   });
 
-  test('get_mv_usage_stats counts reads of a view from pg_stat_statements', async () => {
+  test('get_mv_usage_stats counts reads of a view from pg_stat_statements (defect 004-10)', async () => {
     for (let i = 0; i < 3; i++) {
       await c.query(`SELECT count(*) FROM funeral_mv.mv_search_index WHERE city = $1`, ['Springfield']);
     }

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-describe('funeral.manage_partitions', () => {
+describe('funeral.manage_partitions (defect 004-11)', () => {
   test("creates next month's partitions once; a second run creates nothing", async () => {
     const next = `to_char(CURRENT_DATE + interval '2 months', '"y"YYYY"m"MM')`;
     await c.query(`UPDATE funeral.pack_setting SET value = '2' WHERE name = 'partition_months_ahead'`);

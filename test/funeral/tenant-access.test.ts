@@ -183,7 +183,7 @@ describe('the anonymous role', () => {
   );
 });
 
-describe('no tenant role reads the storage or the source tables directly', () => {
+describe('no tenant role reads the storage or the source tables directly (defect 004-1)', () => {
   const direct = [
     ...STORAGE.map((v) => `funeral_mv.${v}`),
     'funeral.organizations',

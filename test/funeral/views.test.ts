@@ -20,7 +20,7 @@ afterAll(() => db.close());
 const rowOf = async (sql: string, params: unknown[] = []): Promise<Record<string, unknown>> =>
   (await c.query(sql, params)).rows[0];
 
-describe('each materialized view equals an independent per-entity reference on fan-out data', () => {
+describe('each materialized view equals an independent per-entity reference on fan-out data (defects 004-3 to 004-6)', () => {
   test.each(Object.keys(REFERENCE))('%s has no row missing from or extra to its reference', async (view) => {
     expect((await c.query(differenceSql(view))).rows).toEqual([]);
     expect((await c.query(`SELECT count(*)::int AS n FROM funeral_mv.${view}`)).rows[0].n).toBeGreaterThan(0);
@@ -28,7 +28,7 @@ describe('each materialized view equals an independent per-entity reference on f
 });
 
 describe('hand-computed figures where the seed fanned out', () => {
-  test('dashboard revenue counts each reservation once, not once per service x location (seed: 6x)', async () => {
+  test('dashboard revenue counts each reservation once, not once per service x location (seed: 6x, defect 004-3)', async () => {
     expect(await rowOf(`SELECT * FROM funeral_mv.mv_organization_dashboard WHERE organization_id = 1`)).toEqual({
       organization_id: '1',
       name: 'Alpha Funeral Home',
@@ -44,7 +44,7 @@ describe('hand-computed figures where the seed fanned out', () => {
     });
   });
 
-  test('service performance ignores lines older than 30 days and averages ratings per review', async () => {
+  test('service performance ignores lines older than 30 days and averages ratings per review (defect 004-5)', async () => {
     const { rows } = await c.query(
       `SELECT service_id, times_booked_last_30_days AS booked, completed_bookings AS done, avg_price,
               total_revenue_last_30_days AS revenue, unique_customers AS customers, avg_rating
@@ -84,7 +84,7 @@ describe('hand-computed figures where the seed fanned out', () => {
     ]);
   });
 
-  test('location availability counts slots and reservations of each location separately', async () => {
+  test('location availability counts slots and reservations of each location separately (defect 004-6)', async () => {
     const { rows } = await c.query(
       `SELECT location_id, upcoming_available_slots AS slots, upcoming_reservations AS upcoming,
               past_month_reservations AS past, avg_booking_value AS avg, last_availability_update = CURRENT_DATE + 1 AS tomorrow
@@ -96,7 +96,7 @@ describe('hand-computed figures where the seed fanned out', () => {
     ]);
   });
 
-  test('lifetime value is not multiplied by the number of reviews (seed: total_spent x 4 for customer 1)', async () => {
+  test('lifetime value is not multiplied by the number of reviews (seed: total_spent x 4 for customer 1, defect 004-4)', async () => {
     expect(
       await rowOf(
         `SELECT total_reservations, completed_reservations, total_spent, avg_order_value, organizations_used,
@@ -148,7 +148,7 @@ describe('hand-computed figures where the seed fanned out', () => {
     ]);
   });
 
-  test('search index lists active verified organisations with distinct types, cheapest active plan and a point', async () => {
+  test('search index lists active verified organisations with distinct types, cheapest active plan and a point (defect 004-6)', async () => {
     expect(
       await rowOf(
         `SELECT service_types_offered AS services, location_types AS locations, starting_price, total_services,

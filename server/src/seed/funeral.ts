@@ -74,7 +74,6 @@ async function seedFuneral(client: Client, { scale, seed, progress }: SeedOption
     await client.query('COMMIT');
     await client.query(`ANALYZE ${TABLES.map((t) => `funeral.${t}`).join(', ')}`);
     progress('funeral: refreshing the funeral views');
-    await client.query(`SELECT funeral.refresh_realtime_availability(true, CURRENT_DATE, 'db:seed')`);
     await client.query(`CALL mv_ops.refresh(pack => 'funeral', requested_by => 'db:seed')`);
     return { rows: Object.fromEntries(counts.rows.map((r) => [`funeral.${r.t}`, r.n])) };
   } catch (err) {
