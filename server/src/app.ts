@@ -7,6 +7,7 @@ import { secretChecker } from './auth/secrets';
 import type { Config } from './config';
 import { createPools } from './db/pools';
 import type { Deps } from './deps';
+import { clientErrorHandler, installBodyDeadline, timeoutCheckInterval } from './http/clientErrors';
 import { installErrorHandling } from './http/errors';
 import { createMetrics } from './metrics/registry';
 import { RunManager } from './refresh/manager';
@@ -27,6 +28,7 @@ export function serverOptions(
     // Whole request must arrive in time; slow clients cannot hold sockets open.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
+    clientErrorHandler,
     return503OnClosing: true,
     ajv: {
       // Strict: unknown body fields are errors (not silently dropped) and types are not coerced.
@@ -36,6 +38,10 @@ export function serverOptions(
 }
 
 const matviewOps: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  // Node reads this when the server starts listening (its ServerOptions are not reachable via Fastify).
+  (app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = timeoutCheckInterval(
+    config.requestTimeoutMs
+  );
   const pools = createPools({
     databaseUrl: config.databaseUrl,
     queryTimeoutMs: config.dbQueryTimeoutMs,
@@ -74,6 +80,7 @@ const matviewOps: FastifyPluginAsync<{ config: Config }> = async (app, { config 
   };
 
   installErrorHandling(app);
+  installBodyDeadline(app, config.requestTimeoutMs);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
