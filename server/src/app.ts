@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { createPools } from './db/pools';
 import type { Deps } from './deps';
 import { clientErrorHandler, installBodyDeadline, timeoutCheckInterval } from './http/clientErrors';
+import { installDraining } from './http/draining';
 import { installErrorHandling } from './http/errors';
 import { createMetrics } from './metrics/registry';
 import { RunManager } from './refresh/manager';
@@ -29,7 +30,8 @@ export function serverOptions(
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
     clientErrorHandler,
-    return503OnClosing: true,
+    // Draining is answered by installErrorHandling's hook, in the service's own error shape.
+    return503OnClosing: false,
     ajv: {
       // Strict: unknown body fields are errors (not silently dropped) and types are not coerced.
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
@@ -80,6 +82,7 @@ const matviewOps: FastifyPluginAsync<{ config: Config }> = async (app, { config 
   };
 
   installErrorHandling(app);
+  installDraining(app);
   installBodyDeadline(app, config.requestTimeoutMs);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
