@@ -8,6 +8,8 @@ export const STATES = ['fresh', 'warn', 'stale', 'failing', 'never_refreshed', '
 
 export interface ServiceMetrics {
   registry: Registry;
+  /** Reads the status once and renders every metric (Prometheus text). */
+  scrape(): Promise<string>;
   attempts: Counter<'view' | 'status'>;
   attemptSeconds: Histogram<'view' | 'status'>;
   requests: Counter<'method' | 'route' | 'status'>;
@@ -17,14 +19,11 @@ export interface ServiceMetrics {
 export function createMetrics(statusPool: Pool, activeRuns: () => number): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  // prom-client collects all metrics of a scrape concurrently: they share one read of the status.
-  let cached: { at: number; views: Promise<ViewStatus[] | undefined> } | undefined;
-  const snapshot = () => {
-    if (!cached || Date.now() - cached.at > 1_000) {
-      cached = { at: Date.now(), views: listViews(statusPool).catch(() => undefined) };
-    }
-    return cached.views;
-  };
+  // One read of the status per scrape, taken when the scrape starts: every per-view figure then comes
+  // from the same instant, and never from an earlier scrape. prom-client calls each collect()
+  // synchronously from registry.metrics(), so each captures the promise of the scrape it belongs to.
+  let current: Promise<ViewStatus[] | undefined> = Promise.resolve(undefined);
+  const snapshot = () => current;
   // Rebuilt from the database on every scrape, so that views unregistered since vanish.
   const perView = (name: string, help: string, value: (v: ViewStatus) => number | null) =>
     new Gauge({
@@ -33,8 +32,9 @@ export function createMetrics(statusPool: Pool, activeRuns: () => number): Servi
       labelNames: ['view', 'pack'],
       registers: [registry],
       async collect() {
+        const views = (await snapshot()) ?? [];
         this.reset();
-        for (const v of (await snapshot()) ?? []) {
+        for (const v of views) {
           const x = value(v);
           if (x !== null) {
             this.set({ view: v.view, pack: v.pack }, x);
@@ -58,8 +58,9 @@ export function createMetrics(statusPool: Pool, activeRuns: () => number): Servi
     labelNames: ['view', 'pack', 'state'],
     registers: [registry],
     async collect() {
+      const views = (await snapshot()) ?? [];
       this.reset();
-      for (const v of (await snapshot()) ?? []) {
+      for (const v of views) {
         for (const s of STATES) {
           this.set({ view: v.view, pack: v.pack, state: s }, v.state === s ? 1 : 0);
         }
@@ -84,6 +85,10 @@ export function createMetrics(statusPool: Pool, activeRuns: () => number): Servi
   });
   return {
     registry,
+    scrape: () => {
+      current = listViews(statusPool).catch(() => undefined);
+      return registry.metrics();
+    },
     attempts: new Counter({
       name: 'mv_ops_service_refresh_attempts_total',
       help: 'View refresh attempts executed by this process, by outcome (failed counts failures).',
