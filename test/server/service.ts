@@ -45,7 +45,12 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<Service> {
+export async function startService(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  /** Receives the service's log lines (JSON), warnings and worse; otherwise it logs nothing. */
+  log?: (line: string) => void
+): Promise<Service> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     PORT: '0',
@@ -55,7 +60,7 @@ export async function startService(databaseUrl: string, env: Record<string, stri
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await buildApp(config, false);
+  const app = await buildApp(config, log ? { level: 'warn', stream: { write: log } } : false);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -23,10 +23,29 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 };
 
+/** The key set could not be fetched or used: says nothing about the token itself. */
+class KeySetUnavailable extends Error {}
+
+// Errors of choosing a key from a fetched set: the token names a key Grafana does not publish.
+const TOKEN_KEY_ERRORS = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS']);
+
+function grafanaKeys(url: string): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000, cooldownDuration: 30_000 });
+  return async (protectedHeader, token) => {
+    try {
+      return await remote(protectedHeader, token);
+    } catch (err) {
+      if (TOKEN_KEY_ERRORS.has((err as { code?: string }).code ?? '')) {
+        throw err;
+      }
+      // Timeouts, refused connections, non-200 answers, a body that is not a key set.
+      throw new KeySetUnavailable((err as Error).message);
+    }
+  };
+}
+
 export function identityResolver(o: IdentityOptions): IdentityResolver {
-  const keys: JWTVerifyGetKey | undefined = o.jwksUrl
-    ? createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: 3_000, cooldownDuration: 30_000 })
-    : undefined;
+  const keys = o.jwksUrl ? grafanaKeys(o.jwksUrl) : undefined;
   return async (request) => {
     const token = header(request, 'x-grafana-id');
     if (token && keys) {
@@ -42,6 +61,16 @@ export function identityResolver(o: IdentityOptions): IdentityResolver {
           return { user: login.slice(0, 200), verified: true };
         }
       } catch (err) {
+        if (err instanceof KeySetUnavailable) {
+          // Not the caller's fault and not a forgery: an operator must fix the URL or Grafana.
+          request.log.error({ jwksUrl: o.jwksUrl, reason: err.message }, "Grafana's signing keys cannot be fetched");
+          throw new ApiError(
+            503,
+            'identity_unavailable',
+            "X-Grafana-Id cannot be verified right now: Grafana's signing keys could not be fetched.",
+            { 'retry-after': '10' }
+          );
+        }
         request.log.info({ reason: (err as Error).message }, 'X-Grafana-Id did not verify');
       }
       // A token that is present but wrong is an attack or a misconfiguration: never fall back on it.
