@@ -1,5 +1,5 @@
-// One refresh for many identical requests, across two service instances; Idempotency-Key; the
-// per-view minimum interval; the cap on running runs.
+// One refresh for many identical requests, across two service instances; the per-view minimum
+// interval; the cap on running runs. (Idempotency-Key: idempotency.test.ts.)
 import type { Client } from 'pg';
 import { installThreeTier, logOf, slowViewSql } from '../fixtures/threeTier';
 import { openTestDatabase, waitFor, type TestDb } from '../harness/sql';
@@ -74,31 +74,6 @@ test('a request for more than the running run covers starts its own run; its cop
   const slow = run.steps.find((s: { view: string }) => s.view === 'fx.slow');
   expect(slow).toMatchObject({ status: 'skipped', message: `already being refreshed by run ${first.body.runId}` });
   await waitFor(finished(a, first.body.runId), 'the first run to finish', 30_000);
-});
-
-describe('Idempotency-Key', () => {
-  test('a retry with the same key gets the same run, even after it finished; no second refresh', async () => {
-    const key = { ...asAdmin, 'idempotency-key': 'click-7f3a' };
-    const first = await a.post('/api/refresh', { views: ['fx.other_mv'] }, key);
-    expect(first.body.outcome).toBe('started');
-    await waitFor(finished(a, first.body.runId), 'the run to finish');
-    const again = await b.post('/api/refresh', { views: ['fx.other_mv'] }, key);
-    expect(again.status).toBe(202);
-    expect(again.body).toMatchObject({ runId: first.body.runId, outcome: 'idempotent' });
-    expect(
-      (await c.query(`SELECT count(*)::int AS n FROM mv_ops.refresh_log WHERE run_id > $1`, [first.body.runId])).rows[0]
-        .n
-    ).toBe(0);
-  });
-
-  test('the same key with a different request is 422', async () => {
-    const key = { ...asAdmin, 'idempotency-key': 'click-9c1d' };
-    const first = await a.post('/api/refresh', { views: ['fx.other_mv'] }, key);
-    await waitFor(finished(a, first.body.runId), 'the run to finish');
-    const other = await a.post('/api/refresh', { views: ['fx.daily'] }, key);
-    expect(other.status).toBe(422);
-    expect(other.body.error.code).toBe('idempotency_key_reused');
-  });
 });
 
 describe('protection', () => {

@@ -34,6 +34,9 @@ const accepted = {
   },
 };
 
+/** A key as stored: unambiguous for any user name and key (JSON), and readable in the request log. */
+export const scopedKey = (user: string, key: string): string => JSON.stringify([user, key]);
+
 export const refreshRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }) => {
   const e = errorBodySchema;
   app.post<{ Body: Body; Headers: { 'idempotency-key'?: string } }>(
@@ -57,13 +60,15 @@ export const refreshRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps
         throw new ApiError(400, 'invalid_request', 'Name what to refresh: "views" (an array of view names) or "pack".');
       }
       const who = await deps.identity(request);
+      const key = request.headers['idempotency-key'];
       const d = await deps.runs.request({
         views,
         pack,
         cascade,
         trigger: 'api',
         requestedBy: who.user,
-        idempotencyKey: request.headers['idempotency-key'],
+        // Keys are the caller's own: one admin's key never returns (or 422s on) another admin's run.
+        idempotencyKey: key === undefined ? undefined : scopedKey(who.user, key),
       });
       if (d.outcome === 'too_soon' || d.outcome === 'busy') {
         throw new ApiError(429, d.outcome, d.detail ?? 'Try again later.', {
