@@ -162,8 +162,10 @@ describe('the database restarts under a running service', () => {
     signalAll('STOP');
     try {
       for (const [what, call, status] of [
+        ['healthz', () => svc.get('/healthz'), 200],
         ['readyz', () => svc.get('/readyz'), 503],
         ['views', () => svc.get('/api/views', asReader), 503],
+        ['history', () => svc.get('/api/views/fx.daily/history', asReader), 503],
         ['run', () => svc.get('/api/runs/1', asReader), 503],
         ['refresh', () => svc.post('/api/refresh', { views: ['fx.daily'] }, asAdmin), 503],
         ['metrics', () => svc.get('/metrics', asReader), 200],
