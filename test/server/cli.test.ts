@@ -22,11 +22,18 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 function mv(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return mvWith({}, ...args);
+}
+
+function mvWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', resolve(REPO_ROOT, 'server/src/cli/mv.ts'), ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url }, timeout: 60_000 },
+      { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url, ...env }, timeout: 60_000 },
       (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
     );
   });
@@ -80,4 +87,12 @@ test.each([
   const r = await mv(...args);
   expect(r.code).toBe(code);
   expect(r.stderr).toMatch(message);
+});
+
+test('MAX_RUNNING_RUNS empty means the default (as in .env.example); malformed is a usage error', async () => {
+  const ok = await mvWith({ MAX_RUNNING_RUNS: '' }, 'refresh', 'other_mv');
+  expect({ code: ok.code, stdout: ok.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/succeeded/) });
+  const bad = await mvWith({ MAX_RUNNING_RUNS: 'four' }, 'refresh', 'other_mv');
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/MAX_RUNNING_RUNS must be a whole number/);
 });

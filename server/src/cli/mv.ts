@@ -48,7 +48,22 @@ async function follow(db: Client, runId: number, done: () => boolean, wait: bool
   }
 }
 
-async function refresh(url: string, target: string, wait: boolean, cascade: boolean): Promise<number> {
+// The service's cap, read the way its configuration reads it: unset or empty means the default.
+function runCap(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') {
+    return 4;
+  }
+  // Same bounds as the service's MAX_RUNNING_RUNS (config.ts).
+  return /^(?:[1-9][0-9]?|100)$/.test(raw.trim()) ? Number(raw) : undefined;
+}
+
+async function refresh(
+  url: string,
+  target: string,
+  wait: boolean,
+  cascade: boolean,
+  maxRunning: number
+): Promise<number> {
   const runner = new Client({ connectionString: url, application_name: 'matview-ops cli (run)' });
   const watcher = new Client({ connectionString: url, application_name: 'matview-ops cli (status)' });
   await runner.connect();
@@ -64,7 +79,7 @@ async function refresh(url: string, target: string, wait: boolean, cascade: bool
       requestedBy: `${userInfo().username} (cli)`,
       // An operator at a terminal is deliberate: no per-view minimum interval, but the same run cap.
       minIntervalSeconds: 0,
-      maxRunning: Number(process.env.MAX_RUNNING_RUNS ?? 4),
+      maxRunning,
     });
     if (d.runId === null) {
       console.error(`Not started: ${d.detail} (retry in ${d.retryAfterSeconds}s).`);
@@ -119,7 +134,12 @@ async function main(): Promise<number> {
       await db.end();
     }
   }
-  return refresh(url, target, values.wait ?? false, !values['no-cascade']);
+  const maxRunning = runCap(process.env.MAX_RUNNING_RUNS);
+  if (maxRunning === undefined) {
+    console.error('MAX_RUNNING_RUNS must be a whole number from 1 to 100 (or unset for 4).');
+    return 2;
+  }
+  return refresh(url, target, values.wait ?? false, !values['no-cascade'], maxRunning);
 }
 
 main().then(
