@@ -1,7 +1,7 @@
 -- 0071: the registry can also hold table-backed aggregates: a table kept by a refresh routine, with declared sources.
 -- Up Migration
 ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'materialized_view';
-ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS refresh_routine regprocedure;
+ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS refresh_routine text;
 ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS declared_sources regclass[];
 DO $$
 BEGIN
@@ -18,6 +18,6 @@ COMMENT ON CONSTRAINT kind_shape ON mv_ops.managed_view IS
 COMMENT ON COLUMN mv_ops.managed_view.kind IS
   'materialized_view (refreshed with REFRESH MATERIALIZED VIEW; sources from pg_depend) or aggregate (a table kept by refresh_routine; sources declared). Written by mv_ops.register_view / mv_ops.register_aggregate.';
 COMMENT ON COLUMN mv_ops.managed_view.refresh_routine IS
-  'Aggregates only: the function or procedure (no arguments) a refresh calls instead of REFRESH MATERIALIZED VIEW. Called by its stored oid, never by a name from a caller.';
+  'Aggregates only: the function or procedure (no arguments) a refresh calls instead of REFRESH MATERIALIZED VIEW. Stored as its regprocedure text (schema-qualified signature; a reg* column would block pg_upgrade), resolved with to_regprocedure at each refresh, never taken from a caller.';
 COMMENT ON COLUMN mv_ops.managed_view.declared_sources IS
   'Aggregates only: the tables and managed views the routine reads, as declared at registration (pg_depend cannot see inside a routine); used for change tracking, dependency order and freshness.';

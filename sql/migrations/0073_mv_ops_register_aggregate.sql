@@ -40,13 +40,19 @@ BEGIN
   IF refresh_routine IS NULL THEN
     RAISE EXCEPTION 'aggregate % needs a refresh routine', target USING ERRCODE = '22023';
   END IF;
-  SELECT p.prokind, p.pronargs, p.proallargtypes, p.prorettype INTO fn
+  SELECT p.prokind, p.pronargs, p.proallargtypes, p.prorettype, p.prosecdef, p.proowner INTO fn
   FROM pg_catalog.pg_proc p WHERE p.oid = refresh_routine;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'refresh routine % does not exist', refresh_routine::oid USING ERRCODE = '42883';
   END IF;
   IF fn.prokind NOT IN ('f', 'p') OR fn.prorettype IN ('pg_catalog.trigger'::regtype, 'pg_catalog.event_trigger'::regtype) THEN
     RAISE EXCEPTION 'refresh routine % is not a plain function or procedure', refresh_routine USING ERRCODE = '42809';
+  END IF;
+  -- Refreshes run it with the registry owner's rights: a SECURITY INVOKER routine that another role owns
+  -- (and so may rewrite) would let that role run code as the owner.
+  IF NOT fn.prosecdef AND fn.proowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+    RAISE EXCEPTION 'refresh routine % is owned by another role', refresh_routine USING ERRCODE = '42501',
+      HINT = 'Make the registry owner own it, or make it SECURITY DEFINER so it runs with its own owner''s rights.';
   END IF;
   -- mv_ops calls it as routine() (SELECT for a function, CALL for a procedure), so no parameters at all;
   -- a procedure's OUT parameters would need arguments in CALL too.
@@ -67,6 +73,11 @@ BEGIN
       RAISE EXCEPTION 'aggregate % cannot declare itself as a source', target USING ERRCODE = '22023';
     END IF;
     SELECT c.relkind INTO src_kind FROM pg_catalog.pg_class c WHERE c.oid = src;
+    -- Changes to a partition are journaled under its partitioned root, so a leaf would never look changed.
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = src AND c.relispartition) THEN
+      RAISE EXCEPTION 'source % of aggregate % is a partition', src, target USING ERRCODE = '42809',
+        HINT = 'Declare the partitioned table it belongs to: changes are tracked there.';
+    END IF;
     IF src_kind IN ('r', 'p') THEN
       CONTINUE;
     ELSIF src_kind = 'm' AND EXISTS (SELECT 1 FROM mv_ops.managed_view m WHERE mv_ops.view_oid(m) = src) THEN
@@ -90,7 +101,7 @@ BEGIN
                                         kind, refresh_routine, declared_sources)
   VALUES (rel.nspname, rel.relname, pack, description, schedule, full_refresh_schedule,
           warn_after, error_after, date_relative, time_zone, enabled,
-          'aggregate', refresh_routine, ARRAY(SELECT DISTINCT s FROM unnest(sources) s))
+          'aggregate', refresh_routine::text, ARRAY(SELECT DISTINCT s FROM unnest(sources) s))
   ON CONFLICT (schema_name, view_name) DO UPDATE
     SET pack = EXCLUDED.pack, description = EXCLUDED.description, schedule = EXCLUDED.schedule,
         full_refresh_schedule = EXCLUDED.full_refresh_schedule, warn_after = EXCLUDED.warn_after,

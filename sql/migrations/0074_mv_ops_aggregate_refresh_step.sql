@@ -12,6 +12,7 @@ DECLARE
   n bigint;
   mode text;
   routine_kind "char";
+  routine regprocedure;
   err_state text;
   err_message text;
 BEGIN
@@ -54,16 +55,17 @@ BEGIN
   BEGIN
     PERFORM set_config('lock_timeout', (extract(epoch FROM mv_ops.setting_interval('lock_timeout')) * 1000)::bigint::text, true);
     IF step.kind = 'aggregate' THEN
-      SELECT p.prokind INTO routine_kind FROM pg_catalog.pg_proc p WHERE p.oid = step.refresh_routine;
-      IF routine_kind IS NULL THEN
-        RAISE EXCEPTION 'refresh routine (oid %) of %.% no longer exists: register the aggregate again',
-          step.refresh_routine::oid, step.schema_name, step.view_name USING ERRCODE = '42883';
+      SELECT p.oid, p.prokind INTO routine, routine_kind
+      FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(step.refresh_routine);
+      IF routine IS NULL THEN
+        RAISE EXCEPTION 'refresh routine % of %.% no longer exists: register the aggregate again',
+          step.refresh_routine, step.schema_name, step.view_name USING ERRCODE = '42883';
       END IF;
       PERFORM set_config('mv_ops.refresh_mode', mode, true);
       PERFORM set_config('mv_ops.refresh_log_id', target_log::text, true);
       PERFORM set_config('mv_ops.refresh_trigger', step.trigger, true);
-      -- The routine is called by the oid stored at registration; its regprocedure text is name() (no arguments).
-      EXECUTE format(CASE WHEN routine_kind = 'p' THEN 'CALL %s' ELSE 'SELECT %s' END, step.refresh_routine);
+      -- The routine is the one named at registration, resolved again here; its regprocedure text is name() (no arguments).
+      EXECUTE format(CASE WHEN routine_kind = 'p' THEN 'CALL %s' ELSE 'SELECT %s' END, routine);
       PERFORM set_config('mv_ops.refresh_mode', '', true);
       PERFORM set_config('mv_ops.refresh_log_id', '', true);
       PERFORM set_config('mv_ops.refresh_trigger', '', true);

@@ -1,4 +1,4 @@
--- 0091: the overrun watchdog also finds refreshes of other roles when the owner cannot see their backend_start.
+-- 0091: the overrun watchdog recognises a running refresh by the advisory lock it holds, visible without pg_read_all_stats.
 -- Up Migration
 CREATE OR REPLACE FUNCTION mv_ops.cancel_overrunning()
 RETURNS int
@@ -11,13 +11,12 @@ DECLARE
 BEGIN
   -- statement_timeout set inside a procedure does not apply to its later statements, so the
   -- per-view limit is enforced from outside: the refresh is cancelled and logs 57014.
-  -- An owner without pg_read_all_stats sees backend_start NULL for other roles' sessions; the pid of a
-  -- running attempt is then trusted (cancelling needs pg_signal_backend, see the README).
+  -- Liveness from the locks the refreshing session holds (pg_locks is visible to every role, unlike
+  -- backend_start): a pid reused by an unrelated session is never cancelled.
   FOR victim IN
     SELECT l.backend_pid FROM mv_ops.refresh_log l
-    JOIN pg_catalog.pg_stat_activity a
-      ON a.pid = l.backend_pid AND (a.backend_start IS NULL OR a.backend_start = l.backend_start)
     WHERE l.status = 'running' AND l.started_at < mv_ops.clock() - mv_ops.setting_interval('refresh_timeout')
+      AND mv_ops.session_alive(l.backend_pid, l.backend_start, l.run_id, l.view_id)
   LOOP
     IF pg_catalog.pg_cancel_backend(victim.backend_pid) THEN
       n := n + 1;

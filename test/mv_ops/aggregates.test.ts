@@ -33,6 +33,10 @@ CREATE VIEW fx2.sale_v AS SELECT * FROM fx2.sale;
 CREATE MATERIALIZED VIEW fx2.unmanaged AS SELECT 1 AS k;
 CREATE FUNCTION fx2.with_arg(days int) RETURNS void LANGUAGE sql AS 'SELECT';
 CREATE FUNCTION fx2.a_trigger() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+CREATE TABLE fx2.parted (day date) PARTITION BY RANGE (day);
+CREATE TABLE fx2.parted_2025 PARTITION OF fx2.parted FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE FUNCTION fx2.foreign_owned() RETURNS void LANGUAGE sql AS 'SELECT';
+ALTER FUNCTION fx2.foreign_owned() OWNER TO mv_ops_operator;
 SELECT mv_ops.register_aggregate('fx2.daily_total', 'fx2', 'daily totals kept by a routine', '*/15 * * * *',
        '30 minutes', '2 hours', 'fx2.refresh_daily_total()', ARRAY['fx2.sale'::regclass]);
 SELECT mv_ops.register_view('fx2.best_day', 'fx2', 'best day', '*/15 * * * *', '30 minutes', '2 hours');
@@ -137,6 +141,18 @@ describe('mv_ops.register_aggregate', () => {
       () => register('fx2.daily_total', `'fx2.with_arg(int)'`, ok.sources),
       'refresh routine fx2.with_arg(integer) takes arguments: mv_ops calls it with none',
       '42P13',
+    ],
+    [
+      'an invoker routine another role owns (and could rewrite to run as the registry owner)',
+      () => register('fx2.daily_total', `'fx2.foreign_owned()'`, ok.sources),
+      'refresh routine fx2.foreign_owned() is owned by another role',
+      '42501',
+    ],
+    [
+      'a partition as a source (its changes are journaled under the partitioned table)',
+      () => register('fx2.daily_total', ok.routine, `ARRAY['fx2.parted_2025'::regclass]`),
+      'source fx2.parted_2025 of aggregate fx2.daily_total is a partition',
+      '42809',
     ],
     [
       'a trigger function',
@@ -339,7 +355,7 @@ describe('refreshing an aggregate through mv_ops', () => {
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ status: 'failed', sqlstate: '42883' });
     expect(log[0].message).toMatch(
-      /^refresh routine \(oid \d+\) of fx2\.gone no longer exists: register the aggregate again$/
+      /^refresh routine fx2\.fill_gone\(\) of fx2\.gone no longer exists: register the aggregate again$/
     );
   });
 });

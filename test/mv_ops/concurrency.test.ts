@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { callRefresh, installThreeTier, logOf, slowViewSql } from '../fixtures/threeTier';
 import { openTestDatabase, waitFor, type TestDb } from '../harness/sql';
 
@@ -78,28 +78,6 @@ describe('a refresh whose session dies', () => {
     ]);
   });
 
-  test('an owner without pg_read_all_stats (backend_start hidden) does not reap a live run of another role', async () => {
-    const worker = await db.session();
-    const running = callRefresh(worker, `views => ARRAY['fx.slow']`);
-    await waitFor(runningAttempt('fx.slow'), 'the refresh to start');
-    await c.query('BEGIN');
-    try {
-      // Installed by a non-superuser, the definer functions run with exactly these privileges.
-      await c.query(`
-        CREATE ROLE mv_ops_test_owner NOLOGIN;
-        GRANT USAGE ON SCHEMA mv_ops TO mv_ops_test_owner;
-        GRANT SELECT, UPDATE ON mv_ops.refresh_run, mv_ops.refresh_log TO mv_ops_test_owner;
-        GRANT SELECT ON mv_ops.setting TO mv_ops_test_owner;
-        GRANT EXECUTE ON FUNCTION mv_ops.clock(), mv_ops.clock_offset(), mv_ops.setting_interval(text) TO mv_ops_test_owner;
-        ALTER FUNCTION mv_ops.reap_abandoned() OWNER TO mv_ops_test_owner;`);
-      expect((await c.query(`SELECT mv_ops.reap_abandoned() AS n`)).rows[0].n).toBe(0);
-    } finally {
-      await c.query('ROLLBACK');
-    }
-    const run = await running;
-    expect((await logOf(c, run)).map((l) => l.status)).toEqual(['succeeded']);
-  });
-
   test('a run created but never claimed by a session is failed after unclaimed_run_timeout, not left running', async () => {
     const { rows } = await c.query(
       `SELECT mv_ops.start_run(ARRAY['fx.other_mv'], NULL, false, 'manual', 'test') AS run`
@@ -127,43 +105,8 @@ describe('a refresh whose session dies', () => {
       const worker = await db.session();
       const running = callRefresh(worker, `views => ARRAY['fx.slow']`);
       await waitFor(runningAttempt('fx.slow'), 'the refresh to start');
-      await new Promise((r) => setTimeout(r, 700));
-      expect((await c.query(`SELECT mv_ops.cancel_overrunning() AS n`)).rows[0].n).toBe(1);
-      const run = await running;
-      expect((await logOf(c, run))[0]).toMatchObject({ status: 'failed', sqlstate: '57014' });
-    } finally {
-      await c.query(`UPDATE mv_ops.setting SET value = '30 minutes' WHERE name = 'refresh_timeout'`);
-    }
-  });
-  test('the watchdog owned by a role with pg_signal_backend but not pg_read_all_stats still cancels an overrun', async () => {
-    await c.query(`UPDATE mv_ops.setting SET value = '500 milliseconds' WHERE name = 'refresh_timeout'`);
-    try {
-      // A non-superuser's session: a non-superuser owner may never cancel a superuser's.
-      const login = `mv_ops_test_operator_${process.pid}`;
-      await c.query(`CREATE ROLE ${login} LOGIN IN ROLE mv_ops_operator`);
-      const url = new URL(db.url);
-      url.username = login;
-      const worker = new Client({ connectionString: url.toString() });
-      worker.on('error', () => undefined);
-      await worker.connect();
-      const running = callRefresh(worker, `views => ARRAY['fx.slow']`).finally(async () => {
-        await worker.end();
-        await c.query(`DROP ROLE ${login}`);
-      });
-      await waitFor(runningAttempt('fx.slow'), 'the refresh to start');
-      await new Promise((r) => setTimeout(r, 700));
-      await c.query('BEGIN');
-      try {
-        await c.query(`
-          CREATE ROLE mv_ops_test_owner NOLOGIN IN ROLE pg_signal_backend;
-          GRANT USAGE ON SCHEMA mv_ops TO mv_ops_test_owner;
-          GRANT SELECT ON mv_ops.refresh_log, mv_ops.setting TO mv_ops_test_owner;
-          GRANT EXECUTE ON FUNCTION mv_ops.clock(), mv_ops.clock_offset(), mv_ops.setting_interval(text) TO mv_ops_test_owner;
-          ALTER FUNCTION mv_ops.cancel_overrunning() OWNER TO mv_ops_test_owner;`);
-        expect((await c.query(`SELECT mv_ops.cancel_overrunning() AS n`)).rows[0].n).toBe(1);
-      } finally {
-        await c.query('ROLLBACK');
-      }
+      // Polled rather than slept: the attempt must first be older than the timeout, however loaded the machine.
+      await waitFor(async () => (await c.query(`SELECT mv_ops.cancel_overrunning() AS n`)).rows[0].n === 1, 'a cancel');
       const run = await running;
       expect((await logOf(c, run))[0]).toMatchObject({ status: 'failed', sqlstate: '57014' });
     } finally {

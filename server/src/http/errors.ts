@@ -56,7 +56,9 @@ function classify(err: FastifyError): ApiError | undefined {
       'retry-after': '5',
     });
   }
-  if (isUnavailable(err)) {
+  // An HTTP-level error (statusCode set) such as a client aborting mid-body can carry ECONNRESET or a
+  // "timeout" message: that is the client's connection, not the database's.
+  if (!err.statusCode && isUnavailable(err)) {
     return new ApiError(503, 'database_unavailable', 'The database is not reachable right now; retry shortly.', {
       'retry-after': '5',
     });
