@@ -2,7 +2,7 @@
 -- Up Migration
 ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'materialized_view';
 ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS refresh_routine text;
-ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS declared_sources regclass[];
+ALTER TABLE mv_ops.managed_view ADD COLUMN IF NOT EXISTS declared_sources text[];
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint
@@ -20,4 +20,4 @@ COMMENT ON COLUMN mv_ops.managed_view.kind IS
 COMMENT ON COLUMN mv_ops.managed_view.refresh_routine IS
   'Aggregates only: the function or procedure (no arguments) a refresh calls instead of REFRESH MATERIALIZED VIEW. Stored as its regprocedure text (schema-qualified signature; a reg* column would block pg_upgrade), resolved with to_regprocedure at each refresh, never taken from a caller.';
 COMMENT ON COLUMN mv_ops.managed_view.declared_sources IS
-  'Aggregates only: the tables and managed views the routine reads, as declared at registration (pg_depend cannot see inside a routine); used for change tracking, dependency order and freshness.';
+  'Aggregates only: the tables and managed views the routine reads, as declared at registration (pg_depend cannot see inside a routine), stored as schema-qualified names and resolved with to_regclass, so a source dropped and created again is still found (oids would lose it); used for change tracking, dependency order and freshness.';

@@ -10,7 +10,7 @@ WITH RECURSIVE reads(view_id, relid) AS (
    AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'n' AND d.refobjid <> r.ev_class
   UNION
   -- ...what an aggregate's routine reads, as declared at registration (the catalog cannot see into a routine)...
-  SELECT mv.view_id, src::oid
+  SELECT mv.view_id, pg_catalog.to_regclass(src)::oid
   FROM mv_ops.managed_view mv CROSS JOIN LATERAL unnest(mv.declared_sources) src
   WHERE mv.kind = 'aggregate'
   UNION
@@ -34,7 +34,7 @@ SELECT w.view_id,
        END AS kind,
        up.view_id AS upstream_view_id
 FROM reads w
--- A declared source that was dropped since registration has no pg_class row and is left out.
+-- A declared source that no longer exists resolves to NULL and is left out (the routine reading it fails instead).
 JOIN pg_catalog.pg_class c ON c.oid = w.relid
 LEFT JOIN mv_ops.managed_view up ON mv_ops.view_oid(up) = w.relid AND up.view_id <> w.view_id
 WHERE c.relkind <> 'v';

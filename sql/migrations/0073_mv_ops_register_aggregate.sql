@@ -101,7 +101,12 @@ BEGIN
                                         kind, refresh_routine, declared_sources)
   VALUES (rel.nspname, rel.relname, pack, description, schedule, full_refresh_schedule,
           warn_after, error_after, date_relative, time_zone, enabled,
-          'aggregate', refresh_routine::text, ARRAY(SELECT DISTINCT s FROM unnest(sources) s))
+          'aggregate', refresh_routine::text,
+          ARRAY(SELECT DISTINCT format('%I.%I', n.nspname, c.relname)
+                FROM unnest(sources) s
+                JOIN pg_catalog.pg_class c ON c.oid = s
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                ORDER BY 1))
   ON CONFLICT (schema_name, view_name) DO UPDATE
     SET pack = EXCLUDED.pack, description = EXCLUDED.description, schedule = EXCLUDED.schedule,
         full_refresh_schedule = EXCLUDED.full_refresh_schedule, warn_after = EXCLUDED.warn_after,

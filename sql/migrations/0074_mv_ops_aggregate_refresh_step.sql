@@ -13,6 +13,8 @@ DECLARE
   mode text;
   routine_kind "char";
   routine regprocedure;
+  routine_definer boolean;
+  routine_owner oid;
   err_state text;
   err_message text;
 BEGIN
@@ -55,11 +57,17 @@ BEGIN
   BEGIN
     PERFORM set_config('lock_timeout', (extract(epoch FROM mv_ops.setting_interval('lock_timeout')) * 1000)::bigint::text, true);
     IF step.kind = 'aggregate' THEN
-      SELECT p.oid, p.prokind INTO routine, routine_kind
+      SELECT p.oid, p.prokind, p.prosecdef, p.proowner INTO routine, routine_kind, routine_definer, routine_owner
       FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(step.refresh_routine);
       IF routine IS NULL THEN
         RAISE EXCEPTION 'refresh routine % of %.% no longer exists: register the aggregate again',
           step.refresh_routine, step.schema_name, step.view_name USING ERRCODE = '42883';
+      END IF;
+      -- Checked again at every call, not only at registration: the routine is found by name, and whoever may
+      -- drop it (its schema's owner) could put an invoker routine of their own there to run as the registry owner.
+      IF NOT routine_definer AND routine_owner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+        RAISE EXCEPTION 'refresh routine % of %.% is now owned by another role and is not SECURITY DEFINER: not run',
+          step.refresh_routine, step.schema_name, step.view_name USING ERRCODE = '42501';
       END IF;
       PERFORM set_config('mv_ops.refresh_mode', mode, true);
       PERFORM set_config('mv_ops.refresh_log_id', target_log::text, true);
@@ -90,4 +98,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mv_ops.refresh_step(bigint) IS
-  'Refreshes the view of one running attempt under its advisory lock and records the outcome; a failure rolls back only this view. A materialized view: REFRESH, plain when never populated, else CONCURRENTLY. An aggregate: its registered routine, called by stored oid with mv_ops.refresh_mode (full | incremental), mv_ops.refresh_log_id and mv_ops.refresh_trigger set for the transaction; rows_after is the table''s row count.';
+  'Refreshes the view of one running attempt under its advisory lock and records the outcome; a failure rolls back only this view. A materialized view: REFRESH, plain when never populated, else CONCURRENTLY. An aggregate: its registered routine, resolved by name and refused unless SECURITY DEFINER or owned by the registry owner, called with mv_ops.refresh_mode (full | incremental), mv_ops.refresh_log_id and mv_ops.refresh_trigger set for the transaction; rows_after is the table''s row count.';

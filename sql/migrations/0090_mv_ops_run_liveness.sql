@@ -81,6 +81,9 @@ BEGIN
       AND CASE WHEN r.backend_pid IS NULL
                -- Nobody owns it, so no session can die to reveal it: only its age can.
                THEN r.created_at < mv_ops.clock() - mv_ops.setting_interval('unclaimed_run_timeout')
+               -- This session is starting something new, so a run it claimed earlier was left by a call that
+               -- failed midway; the run lock it still holds would otherwise keep that run "running".
+               WHEN r.backend_pid = pg_catalog.pg_backend_pid() THEN true
                ELSE NOT mv_ops.session_alive(r.backend_pid, r.backend_start, r.run_id)
           END
   ), running AS (
@@ -98,13 +101,19 @@ BEGIN
     FROM dead WHERE l.run_id = dead.run_id AND l.status = 'queued'
     RETURNING l.run_id
   ), runs AS (
+    -- Re-checked after any row lock wait: finish_run releases the run lock just before its commit.
     UPDATE mv_ops.refresh_run r SET status = 'failed', finished_at = mv_ops.clock()
-    FROM dead WHERE r.run_id = dead.run_id
+    FROM dead WHERE r.run_id = dead.run_id AND r.status = 'running'
     RETURNING r.run_id
   )
   SELECT count(*) INTO n FROM runs;
+  -- Called before a session claims a run, so any run lock it still holds belongs to one just reaped.
+  PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('mv_ops.run'), k.objid::bigint::int)
+  FROM pg_catalog.pg_locks k
+  WHERE k.locktype = 'advisory' AND k.pid = pg_catalog.pg_backend_pid() AND k.objsubid = 2 AND k.granted
+    AND k.classid = pg_catalog.hashtext('mv_ops.run')::oid;
   RETURN n;
 END
 $$;
 COMMENT ON FUNCTION mv_ops.reap_abandoned() IS
-  'Marks runs whose session died (killed backend, crash: its run lock is gone), or that no session claimed within unclaimed_run_timeout, failed: their running attempt "abandoned", the rest skipped. Called by every run and the status.';
+  'Marks runs whose session died (killed backend, crash: its run lock is gone), or that no session claimed within unclaimed_run_timeout, or that the calling session itself claimed and left unfinished (an earlier call failed midway; its run lock is released), failed: their running attempt "abandoned", the rest skipped. Called before every run is claimed and by the service.';

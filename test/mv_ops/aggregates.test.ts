@@ -59,10 +59,10 @@ async function setClock(minutes: number): Promise<void> {
   );
 }
 
-/** Runs what is due in pack fx2 at `minutes` after the base moment; returns view:trigger:status of its attempts. */
-async function runDueAt(minutes: number): Promise<string[]> {
+/** Runs what is due in a pack at `minutes` after the base moment; returns view:trigger:status of its attempts. */
+async function runDueAt(minutes: number, pack = 'fx2'): Promise<string[]> {
   await setClock(minutes);
-  const { rows } = await c.query<{ run_id: string | null }>(`CALL mv_ops.run_due('fx2')`);
+  const { rows } = await c.query<{ run_id: string | null }>(`CALL mv_ops.run_due($1)`, [pack]);
   if (rows[0].run_id === null) {
     return [];
   }
@@ -357,5 +357,85 @@ describe('refreshing an aggregate through mv_ops', () => {
     expect(log[0].message).toMatch(
       /^refresh routine fx2\.fill_gone\(\) of fx2\.gone no longer exists: register the aggregate again$/
     );
+  });
+});
+
+describe('registry rows that outlive the objects they name', () => {
+  test('a declared source dropped and created again is still a source: tracked again at the next tick, refreshed on its changes', async () => {
+    await c.query(`
+      CREATE TABLE fx2.src_again (x int PRIMARY KEY);
+      CREATE TABLE fx2.count_again (k int PRIMARY KEY, n bigint NOT NULL);
+      CREATE FUNCTION fx2.fill_count_again() RETURNS void LANGUAGE sql
+        AS 'DELETE FROM fx2.count_again; INSERT INTO fx2.count_again SELECT 1, count(*) FROM fx2.src_again';
+      SELECT mv_ops.register_aggregate('fx2.count_again', 'fx2_again', 'd', '*/15 * * * *', '1 hour', '2 hours',
+                                       'fx2.fill_count_again()', ARRAY['fx2.src_again'::regclass]);`);
+    expect(await runDueAt(1000, 'fx2_again')).toEqual(['fx2.count_again:schedule:succeeded']);
+    await c.query(
+      `DROP TABLE fx2.src_again; CREATE TABLE fx2.src_again (x int PRIMARY KEY); INSERT INTO fx2.src_again VALUES (1), (2);`
+    );
+    const sources = await c.query(
+      `SELECT s.source::text FROM mv_ops.view_source s JOIN mv_ops.managed_view m USING (view_id) WHERE m.view_name = 'count_again'`
+    );
+    expect(sources.rows).toEqual([{ source: 'fx2.src_again' }]);
+    expect(await runDueAt(1015, 'fx2_again')).toEqual(['fx2.count_again:schedule:succeeded']);
+    expect((await c.query(`SELECT n::int FROM fx2.count_again`)).rows).toEqual([{ n: 2 }]);
+    expect(await runDueAt(1030, 'fx2_again')).toEqual([]);
+    await c.query(`INSERT INTO fx2.src_again VALUES (3)`);
+    expect(await runDueAt(1045, 'fx2_again')).toEqual(['fx2.count_again:schedule:succeeded']);
+    expect((await c.query(`SELECT n::int FROM fx2.count_again`)).rows).toEqual([{ n: 3 }]);
+  });
+
+  test('a routine replaced after registration by one its schema owner owns (not SECURITY DEFINER) is refused at refresh, not run', async () => {
+    const app = `fx2_schema_owner_${process.pid}`;
+    await c.query(`
+      CREATE ROLE ${app};
+      CREATE SCHEMA fx2_app AUTHORIZATION ${app};
+      CREATE TABLE fx2_app.agg (k int PRIMARY KEY);
+      CREATE FUNCTION fx2_app.fill() RETURNS void LANGUAGE sql AS 'INSERT INTO fx2_app.agg VALUES (1) ON CONFLICT DO NOTHING';
+      SELECT mv_ops.register_aggregate('fx2_app.agg', 'fx2_app', 'd', '@hourly', '1 hour', '2 hours',
+                                       'fx2_app.fill()', ARRAY['fx2.other'::regclass]);`);
+    try {
+      // The schema's owner may drop what is in it, and put a routine of its own under the same name.
+      await c.query(`
+        SET ROLE ${app};
+        DROP FUNCTION fx2_app.fill();
+        CREATE FUNCTION fx2_app.fill() RETURNS void LANGUAGE sql AS 'INSERT INTO fx2_app.agg VALUES (2)';
+        RESET ROLE;`);
+      const { rows } = await c.query(`CALL mv_ops.refresh(views => ARRAY['fx2_app.agg'])`);
+      const [attempt] = await logOf(c, Number(rows[0].run_id));
+      expect(attempt).toMatchObject({ status: 'failed', sqlstate: '42501' });
+      expect(attempt.message).toMatch(
+        /^refresh routine fx2_app\.fill\(\) of fx2_app\.agg is now owned by another role/
+      );
+      expect((await c.query(`SELECT count(*)::int AS n FROM fx2_app.agg`)).rows[0].n).toBe(0);
+    } finally {
+      await c.query(`RESET ROLE; DELETE FROM mv_ops.managed_view WHERE pack = 'fx2_app';
+                     DROP SCHEMA fx2_app CASCADE; DROP ROLE ${app};`);
+    }
+  });
+
+  test('a materialized view registered under the name of a dropped aggregate is refreshed as a view, not by the old routine', async () => {
+    await c.query(`
+      CREATE TABLE fx2.flip (k int PRIMARY KEY);
+      CREATE FUNCTION fx2.fill_flip() RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO fx2.routine_call (mode, trigger) VALUES ('flip', 'flip');
+      END $$;
+      SELECT mv_ops.register_aggregate('fx2.flip', 'fx2_flip', 'd', '@hourly', '1 hour', '2 hours',
+                                       'fx2.fill_flip()', ARRAY['fx2.other'::regclass]);
+      DROP TABLE fx2.flip;
+      CREATE MATERIALIZED VIEW fx2.flip AS SELECT x AS k FROM fx2.other WITH NO DATA;
+      CREATE UNIQUE INDEX ON fx2.flip (k);
+      SELECT mv_ops.register_view('fx2.flip', 'fx2_flip', 'd', '@hourly', '1 hour', '2 hours');`);
+    const reg = await c.query(
+      `SELECT kind, refresh_routine, declared_sources FROM mv_ops.managed_view WHERE schema_name = 'fx2' AND view_name = 'flip'`
+    );
+    expect(reg.rows).toEqual([{ kind: 'materialized_view', refresh_routine: null, declared_sources: null }]);
+    const { rows } = await c.query(`CALL mv_ops.refresh(views => ARRAY['fx2.flip'])`);
+    expect((await logOf(c, Number(rows[0].run_id))).map((l) => l.status)).toEqual(['succeeded']);
+    expect((await c.query(`SELECT count(*)::int AS n FROM fx2.routine_call WHERE mode = 'flip'`)).rows[0].n).toBe(0);
+    expect(
+      (await c.query(`SELECT relispopulated FROM pg_class WHERE oid = 'fx2.flip'::regclass`)).rows[0].relispopulated
+    ).toBe(true);
   });
 });

@@ -77,4 +77,22 @@ describe('scheduled runs refresh only what is due', () => {
     await c.query(`UPDATE mv_ops.managed_view SET full_refresh_schedule = '0 * * * *' WHERE view_name = 'other_mv'`);
     expect(await runDueAt(811)).toEqual(['fx.other_mv:schedule']); // 01:31: the 01:00 full refresh fired
   });
+
+  test('a base table dropped and created again is tracked again at the next tick, which refreshes its views once', async () => {
+    await c.query(`
+      UPDATE mv_ops.managed_view SET full_refresh_schedule = NULL WHERE view_name = 'other_mv';
+      DROP TABLE fx.cal CASCADE;
+      CREATE TABLE fx.cal (d date PRIMARY KEY);
+      INSERT INTO fx.cal VALUES ('2025-02-01');
+      CREATE MATERIALIZED VIEW fx.since AS SELECT d, current_date - d AS days_ago FROM fx.cal;
+      CREATE UNIQUE INDEX ON fx.since (d);`);
+    const tracked = `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'fx.cal'::regclass AND tgname = 'mv_ops_track_changes'`;
+    expect((await c.query(tracked)).rows[0].n).toBe(0);
+    // What happened while it was untracked is unknown, so the tick that heals it refreshes the view once.
+    expect(await runDueAt(826)).toEqual(['fx.since:schedule']);
+    expect((await c.query(tracked)).rows[0].n).toBe(1);
+    expect(await runDueAt(841)).toEqual([]);
+    await c.query(`INSERT INTO fx.cal VALUES ('2025-02-02')`);
+    expect(await runDueAt(856)).toEqual(['fx.since:schedule']);
+  });
 });

@@ -102,6 +102,73 @@ describe('abandoned-run detection by a non-superuser owner', () => {
   });
 });
 
+describe('reaping beside a run that is finishing or was left behind', () => {
+  test('a run whose session released its lock but has not yet committed its result is left as it finishes', async () => {
+    const run = Number(
+      (await worker.query(`SELECT mv_ops.start_run(ARRAY['fx.other_mv'], NULL, false, 'manual', 'test') AS run`))
+        .rows[0].run
+    );
+    await worker.query(`SELECT mv_ops.claim_run($1)`, [run]);
+    for (;;) {
+      const step = (await worker.query(`SELECT mv_ops.next_step($1) AS step`, [run])).rows[0].step;
+      if (step === null) {
+        break;
+      }
+      await worker.query(`SELECT mv_ops.begin_step($1)`, [step]);
+      await worker.query(`SELECT mv_ops.refresh_step($1)`, [step]);
+    }
+    // finish_run drops the run lock at once; its 'succeeded' becomes visible only at COMMIT.
+    await worker.query('BEGIN');
+    await worker.query(`SELECT mv_ops.finish_run($1)`, [run]);
+    await ownedByNonSuperuser('mv_ops.reap_abandoned()');
+    const watcher = await db.session();
+    try {
+      const reaping = c.query(`SELECT mv_ops.reap_abandoned() AS n`);
+      await waitFor(
+        async () =>
+          (
+            await watcher.query(
+              `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT mv_ops.reap_abandoned()%'`
+            )
+          ).rowCount,
+        'the reaper to wait for the finishing run'
+      );
+      await worker.query('COMMIT');
+      expect((await reaping).rows[0].n).toBe(0);
+    } finally {
+      await c.query('ROLLBACK');
+      await worker.query('ROLLBACK').catch(() => undefined);
+    }
+    const { rows } = await c.query(`SELECT status FROM mv_ops.refresh_run WHERE run_id = $1`, [run]);
+    expect(rows).toEqual([{ status: 'succeeded' }]);
+  });
+
+  test('a run this session claimed and left unfinished is reaped by its next call, and its run lock released', async () => {
+    const run = Number(
+      (await worker.query(`SELECT mv_ops.start_run(ARRAY['fx.other_mv'], NULL, false, 'manual', 'test') AS run`))
+        .rows[0].run
+    );
+    // As if the call that claimed it had failed between claim_run and finish_run.
+    await worker.query(`SELECT mv_ops.claim_run($1)`, [run]);
+    const heldRunLocks = async () =>
+      (
+        await c.query(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN mv_ops.refresh_run r ON r.backend_pid = l.pid
+           WHERE r.run_id = $1 AND l.locktype = 'advisory' AND l.classid = hashtext('mv_ops.run')::oid`,
+          [run]
+        )
+      ).rows[0].n;
+    expect(await heldRunLocks()).toBe(1);
+    const next = await callRefresh(worker, `views => ARRAY['fx.other_mv']`);
+    expect((await c.query(`SELECT status FROM mv_ops.refresh_run WHERE run_id = $1`, [run])).rows).toEqual([
+      { status: 'failed' },
+    ]);
+    expect((await attemptOf(run)).status).toBe('skipped');
+    expect((await attemptOf(next)).status).toBe('succeeded');
+    expect(await heldRunLocks()).toBe(0);
+  });
+});
+
 describe('the overrun watchdog owned by a non-superuser', () => {
   test('cancels an overrunning refresh of another login', async () => {
     const setTimeoutSql = (v: string) =>
