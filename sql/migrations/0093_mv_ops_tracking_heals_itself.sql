@@ -16,6 +16,20 @@ COMMENT ON VIEW mv_ops.tracked_table IS
   'Every table (and partition) whose changes make a managed view due, with the oid its changes are journaled under (a partition''s root).';
 REVOKE ALL ON mv_ops.tracked_table FROM PUBLIC;
 
+CREATE OR REPLACE FUNCTION mv_ops.install_tracking(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  EXECUTE format('CREATE OR REPLACE TRIGGER mv_ops_track_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
+                 'FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change()', tbl);
+END
+$$;
+COMMENT ON FUNCTION mv_ops.install_tracking(regclass) IS 'Puts the change-journal statement trigger (mv_ops_track_changes) on one table.';
+REVOKE ALL ON FUNCTION mv_ops.install_tracking(regclass) FROM PUBLIC;
+-- No grant: registration and the tick call it from definer code, as the owner.
+
 CREATE OR REPLACE FUNCTION mv_ops.track_sources(target_view_id int)
 RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER
@@ -28,8 +42,7 @@ DECLARE
   n int := 0;
 BEGIN
   FOR rel IN SELECT DISTINCT t.tbl FROM mv_ops.tracked_table t WHERE t.view_id = target_view_id LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER mv_ops_track_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change()', rel);
+    PERFORM mv_ops.install_tracking(rel);
     n := n + 1;
   END LOOP;
   RETURN n;
@@ -55,8 +68,7 @@ BEGIN
                       WHERE g.tgrelid = tt.tbl AND g.tgname = 'mv_ops_track_changes' AND NOT g.tgisinternal)
   LOOP
     BEGIN
-      EXECUTE format('CREATE OR REPLACE TRIGGER mv_ops_track_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
-                     'FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change()', t.tbl);
+      PERFORM mv_ops.install_tracking(t.tbl);
       -- What it went through untracked is unknown, so its views are refreshed once as if it had changed.
       INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
       VALUES (t.journal_oid, pg_catalog.pg_current_xact_id(), mv_ops.now())
