@@ -56,6 +56,9 @@ BEGIN
   END IF;
   BEGIN
     PERFORM set_config('lock_timeout', (extract(epoch FROM mv_ops.setting_interval('lock_timeout')) * 1000)::bigint::text, true);
+    -- CURRENT_DATE and timestamptz-to-date casts in the view follow its registered time zone, the one its
+    -- day boundary is judged in, whoever refreshes it (pg_cron, the service and psql sessions differ).
+    PERFORM set_config('TimeZone', step.time_zone, true);
     IF step.kind = 'aggregate' THEN
       SELECT p.oid, p.prokind, p.prosecdef, p.proowner INTO routine, routine_kind, routine_definer, routine_owner
       FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(step.refresh_routine);
@@ -98,4 +101,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mv_ops.refresh_step(bigint) IS
-  'Refreshes the view of one running attempt under its advisory lock and records the outcome; a failure rolls back only this view. A materialized view: REFRESH, plain when never populated, else CONCURRENTLY. An aggregate: its registered routine, resolved by name and refused unless SECURITY DEFINER or owned by the registry owner, called with mv_ops.refresh_mode (full | incremental), mv_ops.refresh_log_id and mv_ops.refresh_trigger set for the transaction; rows_after is the table''s row count.';
+  'Refreshes the view of one running attempt under its advisory lock, in the view''s registered time zone, and records the outcome; a failure rolls back only this view. A materialized view: REFRESH, plain when never populated, else CONCURRENTLY. An aggregate: its registered routine, resolved by name and refused unless SECURITY DEFINER or owned by the registry owner, called with mv_ops.refresh_mode (full | incremental), mv_ops.refresh_log_id and mv_ops.refresh_trigger set for the transaction; rows_after is the table''s row count.';

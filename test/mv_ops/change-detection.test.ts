@@ -96,3 +96,28 @@ describe('scheduled runs refresh only what is due', () => {
     expect(await runDueAt(856)).toEqual(['fx.since:schedule']);
   });
 });
+
+describe('the time zone a view is computed in', () => {
+  test('a date-relative view sees CURRENT_DATE in its registered time zone, whatever the refreshing session uses', async () => {
+    await c.query(`
+      CREATE MATERIALIZED VIEW fx.today_far_east AS SELECT 1 AS k, current_date AS today WITH NO DATA;
+      CREATE UNIQUE INDEX ON fx.today_far_east (k);
+      SELECT mv_ops.register_view('fx.today_far_east', 'tz', 'today on Kiritimati', '*/15 * * * *', '30 minutes',
+                                  '2 hours', date_relative => true, time_zone => 'Pacific/Kiritimati');`);
+    // UTC-11 against UTC+14: the two dates always differ.
+    await c.query(`SET TimeZone = 'Pacific/Pago_Pago'`);
+    try {
+      const kiritimatiDate = `(now() AT TIME ZONE 'Pacific/Kiritimati')::date::text`;
+      const before = (await c.query(`SELECT ${kiritimatiDate} AS d`)).rows[0].d;
+      await callRefresh(c, `views => ARRAY['fx.today_far_east']`);
+      const after = (await c.query(`SELECT ${kiritimatiDate} AS d`)).rows[0].d;
+      const { rows } = await c.query(
+        `SELECT today::text AS today, current_date::text AS session_date FROM fx.today_far_east`
+      );
+      expect([before, after]).toContain(rows[0].today);
+      expect(rows[0].today).not.toBe(rows[0].session_date);
+    } finally {
+      await c.query(`RESET TimeZone`);
+    }
+  });
+});
