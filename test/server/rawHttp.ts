@@ -6,6 +6,8 @@ export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Everything the server sent on the connection. */
+  raw: string;
   /** Milliseconds from opening the socket to the server closing it. */
   ms: number;
 }
@@ -30,7 +32,13 @@ export async function openRaw(base: string): Promise<RawConnection> {
       const headers = Object.fromEntries(
         lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()])
       );
-      r({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n'), ms: Date.now() - t0 });
+      r({
+        status: Number(statusLine.split(' ')[1]),
+        headers,
+        body: rest.join('\r\n\r\n'),
+        raw: data,
+        ms: Date.now() - t0,
+      });
     })
   );
   socket.on('error', () => undefined);

@@ -44,6 +44,18 @@ test.each([
   }
 });
 
+test('a request answered before its body arrived gets that one answer: the body deadline closes the connection without a second (408) response', async () => {
+  const conn = await openRaw(svc.base);
+  // No secret: refused in onRequest, before the body is read.
+  conn.write(
+    'POST /api/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"vi'
+  );
+  const a = await conn.answer;
+  expect(a.status).toBe(401);
+  expect(a.raw.match(/^HTTP\/1\.1 \d{3}/gm)).toEqual(['HTTP/1.1 401']);
+  expect(a.ms).toBeLessThan(2_000);
+});
+
 test('malformed HTTP is 400 in the error shape', async () => {
   const conn = await openRaw(svc.base);
   conn.write('GET /api/views HTTP/1.1\r\nHost x\r\n\r\n');
