@@ -99,6 +99,29 @@ describe('a refresh whose session dies', () => {
     ]);
   });
 
+  test('a refresh that cannot get its lock within the lock_timeout setting is logged failed with 55P03, the rows kept', async () => {
+    const setLockTimeout = (v: string) =>
+      c.query(`UPDATE mv_ops.setting SET value = $1 WHERE name = 'lock_timeout'`, [v]);
+    const holder = await db.session();
+    await setLockTimeout('300 milliseconds');
+    try {
+      await callRefresh(c, `views => ARRAY['fx.other_mv']`);
+      const before = (await c.query(`SELECT count(*)::int AS n FROM fx.other_mv`)).rows[0].n;
+      // Anything holding the view (here a plain REFRESH outside mv_ops, not committed; or long DDL) blocks
+      // REFRESH ... CONCURRENTLY's EXCLUSIVE lock. (LOCK TABLE refuses materialized views.)
+      await holder.query(`BEGIN; REFRESH MATERIALIZED VIEW fx.other_mv`);
+      const run = await callRefresh(c, `views => ARRAY['fx.other_mv']`);
+      await holder.query('ROLLBACK');
+      const [attempt] = await logOf(c, run);
+      expect(attempt).toMatchObject({ status: 'failed', sqlstate: '55P03' });
+      expect(attempt.message).toMatch(/lock timeout/);
+      expect((await c.query(`SELECT count(*)::int AS n FROM fx.other_mv`)).rows[0].n).toBe(before);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await setLockTimeout('1 minute');
+    }
+  });
+
   test('the watchdog cancels a refresh running past refresh_timeout; it is logged failed with 57014', async () => {
     await c.query(`UPDATE mv_ops.setting SET value = '500 milliseconds' WHERE name = 'refresh_timeout'`);
     try {
