@@ -58,6 +58,27 @@ describe('with pg_cron (the cluster cron database)', () => {
     );
     expect(rows).toEqual([{ scheduler: 'pg_cron', job_name: 'mv_ops_run_due' }]);
   }, 90_000);
+
+  test('the cron history job deletes cron.job_run_details rows older than cron_history_retention and keeps newer ones', async () => {
+    const marker = `SELECT 'prune test ${process.pid}'`;
+    const { rows: settings } = await c.query(`SELECT value FROM mv_ops.setting WHERE name = 'cron_history_retention'`);
+    const retention = settings[0].value as string;
+    await c.query(
+      `INSERT INTO cron.job_run_details (jobid, job_pid, database, username, command, status, return_message, start_time, end_time)
+       SELECT (SELECT jobid FROM cron.job WHERE jobname = 'mv_ops_run_due'), 0, current_database(), current_user, $1,
+              'succeeded', '1 row', now() - age, now() - age
+       FROM (VALUES ($2::interval + interval '1 day'), ($2::interval - interval '1 day')) a(age)`,
+      [marker, retention]
+    );
+    const { rows: job } = await c.query(`SELECT command FROM cron.job WHERE jobname = 'mv_ops_prune_cron_history'`);
+    await c.query(job[0].command);
+    const { rows } = await c.query(
+      `SELECT now() - end_time < $2::interval AS recent FROM cron.job_run_details WHERE command = $1`,
+      [marker, retention]
+    );
+    expect(rows).toEqual([{ recent: true }]);
+    await c.query(`DELETE FROM cron.job_run_details WHERE command = $1`, [marker]);
+  });
 });
 
 describe('without pg_cron', () => {
