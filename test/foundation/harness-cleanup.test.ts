@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startCluster } from '../harness/cluster';
 import { freePort } from '../harness/freePort';
 import { postmastersFor } from '../harness/processes';
@@ -10,6 +10,15 @@ import { postmastersFor } from '../harness/processes';
 jest.setTimeout(120_000);
 
 const clusterDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('matview-ops-pg-'));
+/** The port a cluster directory was configured with (NaN before its configuration is written). */
+const configuredPort = (dir: string): number => {
+  try {
+    const conf = readFileSync(join(tmpdir(), dir, 'data', 'postgresql.auto.conf'), 'utf8');
+    return Number(/^port = (\d+)$/m.exec(conf)?.[1]);
+  } catch {
+    return NaN;
+  }
+};
 
 describe('throwaway cluster harness', () => {
   test('stop() leaves no postmaster and no temp directory behind', async () => {
@@ -24,13 +33,13 @@ describe('throwaway cluster harness', () => {
     const port = await freePort();
     const blocker = createServer();
     await new Promise<void>((res) => blocker.listen(port, '127.0.0.1', res));
-    const before = new Set(clusterDirs());
     try {
       await expect(startCluster({ cronDatabase: 'postgres', port })).rejects.toThrow();
     } finally {
       blocker.close();
     }
-    expect(clusterDirs().filter((d) => !before.has(d))).toEqual([]);
+    // Only this attempt's directory counts: other suites start clusters of their own meanwhile.
+    expect(clusterDirs().filter((d) => configuredPort(d) === port)).toEqual([]);
   });
 
   test('a test process killed with SIGTERM still stops its cluster and removes the directory', async () => {

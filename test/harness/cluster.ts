@@ -12,6 +12,8 @@ export interface ClusterOptions {
   cronDatabase: string;
   /** A fixed port instead of a free one (tests of the failure path). */
   port?: number;
+  /** Server binaries other than the installed ones (a test's pared-down copy). */
+  binDir?: string;
 }
 
 export interface Cluster {
@@ -52,7 +54,7 @@ function serverConfig(port: number, socketDir: string, cronDatabase: string): st
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const { binDir } = findPostgresInstall();
+  const binDir = options.binDir ?? findPostgresInstall().binDir;
   const baseDir = mkdtempSync(join(tmpdir(), 'matview-ops-pg-'));
   const dataDir = join(baseDir, 'data');
   const asRoot = process.getuid?.() === 0;

@@ -14,7 +14,7 @@ const BIN_DIR_CANDIDATES = [process.env.PG_BIN_DIR, '/usr/lib/postgresql/15/bin'
 );
 
 /** What each required piece is, where Debian puts it, and which package ships it. */
-const REQUIRED_FILES = [
+export const REQUIRED_FILES = [
   { what: 'pg_cron', path: '/usr/lib/postgresql/15/lib/pg_cron.so', pkg: 'postgresql-15-cron' },
   {
     what: 'PostGIS',
@@ -23,15 +23,19 @@ const REQUIRED_FILES = [
   },
 ];
 
-export function findPostgresInstall(): PostgresInstall {
-  const binDir = BIN_DIR_CANDIDATES.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'postgres')));
+/** Where the server binaries are, or an error with the apt-get line when they or an extension are missing. */
+export function findPostgresInstall(
+  binDirCandidates: string[] = BIN_DIR_CANDIDATES,
+  requiredFiles: Array<{ what: string; path: string; pkg: string }> = REQUIRED_FILES
+): PostgresInstall {
+  const binDir = binDirCandidates.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'postgres')));
   if (!binDir) {
     throw new Error(
-      `PostgreSQL 15 server binaries not found (looked in ${BIN_DIR_CANDIDATES.join(', ')}).\n` +
+      `PostgreSQL 15 server binaries not found (looked in ${binDirCandidates.join(', ')}).\n` +
         `Install them with:\n  ${APT_INSTALL_LINE}\nor set TEST_DATABASE_URL to use an existing server.`
     );
   }
-  const missing = REQUIRED_FILES.filter((f) => !existsSync(f.path));
+  const missing = requiredFiles.filter((f) => !existsSync(f.path));
   if (missing.length > 0) {
     throw new Error(
       `Missing PostgreSQL extension(s): ${missing.map((m) => `${m.what} (${m.path})`).join(', ')}.\n` +
