@@ -1,5 +1,25 @@
--- 0073: registering a table-backed aggregate: validates table, routine and declared sources, installs change tracking.
+-- 0073: registering a table-backed aggregate: validates table, routine, declared sources and (with a check every registration shares) schedules; installs change tracking.
 -- Up Migration
+CREATE OR REPLACE FUNCTION mv_ops.check_schedule(schedule text, full_refresh_schedule text, time_zone text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  PERFORM mv_ops.cron_parse(schedule);
+  IF full_refresh_schedule IS NOT NULL THEN
+    PERFORM mv_ops.cron_parse(full_refresh_schedule);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = time_zone) THEN
+    RAISE EXCEPTION 'unknown time zone "%"', time_zone USING ERRCODE = '22023', HINT = 'Use an IANA name such as Asia/Bangkok or UTC.';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION mv_ops.check_schedule(text, text, text) IS
+  'Refuses a malformed schedule or full-refresh schedule (cron syntax) or an unknown time zone: what every registration checks.';
+REVOKE ALL ON FUNCTION mv_ops.check_schedule(text, text, text) FROM PUBLIC;
+-- No grant: registration (owner only) calls it.
+
 CREATE OR REPLACE FUNCTION mv_ops.register_aggregate(
   target regclass,
   pack text,
@@ -88,13 +108,7 @@ BEGIN
             HINT = 'Declare the tables the routine reads (for a plain view, the tables under it); a materialized view must be registered first.';
   END LOOP;
 
-  PERFORM mv_ops.cron_parse(schedule);
-  IF full_refresh_schedule IS NOT NULL THEN
-    PERFORM mv_ops.cron_parse(full_refresh_schedule);
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = time_zone) THEN
-    RAISE EXCEPTION 'unknown time zone "%"', time_zone USING ERRCODE = '22023', HINT = 'Use an IANA name such as Asia/Bangkok or UTC.';
-  END IF;
+  PERFORM mv_ops.check_schedule(schedule, full_refresh_schedule, time_zone);
 
   INSERT INTO mv_ops.managed_view AS m (schema_name, view_name, pack, description, schedule, full_refresh_schedule,
                                         warn_after, error_after, date_relative, time_zone, enabled,

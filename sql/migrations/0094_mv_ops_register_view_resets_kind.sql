@@ -35,13 +35,7 @@ BEGIN
       USING ERRCODE = '55000',
             HINT = format('Add one over the view''s key columns, e.g. CREATE UNIQUE INDEX ON %s (<key columns>); no expressions, no WHERE clause.', target);
   END IF;
-  PERFORM mv_ops.cron_parse(schedule);
-  IF full_refresh_schedule IS NOT NULL THEN
-    PERFORM mv_ops.cron_parse(full_refresh_schedule);
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = time_zone) THEN
-    RAISE EXCEPTION 'unknown time zone "%"', time_zone USING ERRCODE = '22023', HINT = 'Use an IANA name such as Asia/Bangkok or UTC.';
-  END IF;
+  PERFORM mv_ops.check_schedule(schedule, full_refresh_schedule, time_zone);
 
   INSERT INTO mv_ops.managed_view AS m (schema_name, view_name, pack, description, schedule, full_refresh_schedule,
                                         warn_after, error_after, date_relative, time_zone, enabled)
