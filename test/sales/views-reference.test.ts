@@ -1,7 +1,9 @@
-// Each sales view against an independent reference query over adversarial rows (test/fixtures/salesEdgeCases.ts).
+// Every column of each sales view of tiers 1-2 against an independent reference query over adversarial rows
+// (test/fixtures/salesEdgeCases.ts). The references read pos.lengolf_sales only, never a view or a pack function.
+// The tier-3 caches are in report-caches-reference.test.ts.
 import type { Client } from 'pg';
 import { insertEdgeCases } from '../fixtures/salesEdgeCases';
-import { expectSameRows } from '../harness/compare';
+import { expectSameRows, expectViewEqualsReference } from '../harness/compare';
 import { openTestDatabase, type TestDb } from '../harness/sql';
 
 jest.setTimeout(60_000);
@@ -9,10 +11,16 @@ jest.setTimeout(60_000);
 let db: TestDb;
 let c: Client;
 
-// The references share only this: what a customer is (trimmed phone, not a placeholder) and the capacity rule.
+// The references share only this: what a customer is (trimmed phone, not a placeholder) and the capacity rule,
+// written as constants: 3 bays x 12 h before 2024-09-01, 4 bays x 12 h from then (the seeded pos.bay_capacity, checked below).
 const SRC = `(SELECT s.*, NULLIF(NULLIF(trim(customer_phone_number), ''), '-') AS k,
-                     CASE WHEN date < '2024-09-01' THEN 36 ELSE 48 END AS cap
+                     CASE WHEN date < '2024-09-01' THEN 36.00 ELSE 48.00 END AS cap
               FROM pos.lengolf_sales s WHERE NOT is_voided)`;
+
+// One row per sales day, from the source: receipts, customers, money, bay-hours used and available.
+const DAYS = `SELECT date, count(DISTINCT receipt_number) AS tx, count(DISTINCT k) AS cust, sum(sales_net) AS rev,
+                     sum(gross_profit) AS profit, sum(is_sim_usage) AS sim, max(cap) AS cap
+              FROM ${SRC} x GROUP BY date`;
 
 beforeAll(async () => {
   db = await openTestDatabase('sales_views');
@@ -22,17 +30,36 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-describe('sales views equal independent references on adversarial data', () => {
-  test('daily summary: customers exclude placeholders and voided-only phones (defect 000-4), exact utilisation per day (000-5)', async () => {
-    const n = await expectSameRows(
+describe('sales views equal independent references on adversarial data, every column', () => {
+  test('the capacity constants the references use are the seeded pos.bay_capacity rows (3 bays, then 4 from 2024-09-01, 12 h)', async () => {
+    const { rows } = await c.query(`SELECT effective_from::text AS f, bays, operating_hours::int AS h
+                                    FROM pos.bay_capacity ORDER BY effective_from`);
+    expect(rows).toEqual([
+      { f: '-infinity', bays: 3, h: 12 },
+      { f: '2024-09-01', bays: 4, h: 12 },
+    ]);
+  });
+
+  test('daily summary, all 24 columns: customers exclude placeholders and voided-only phones (000-4), exact utilisation per day (000-5), profit, margin, average ticket', async () => {
+    const n = await expectViewEqualsReference(
       c,
-      `SELECT date, total_line_items, total_transactions, total_customers, total_revenue, sim_usage_count,
-              sim_capacity_hours, sim_utilization_pct, qr_transactions FROM pos.mv_daily_sales_summary`,
-      `SELECT date, count(*), count(DISTINCT receipt_number), count(DISTINCT k), sum(sales_net), sum(is_sim_usage),
-              max(cap)::numeric(6,2), round(sum(is_sim_usage)::numeric / max(cap) * 100, 2),
-              count(DISTINCT receipt_number) FILTER (WHERE payment_method LIKE '%QR%') FROM ${SRC} x GROUP BY date`
+      'pos.mv_daily_sales_summary',
+      `SELECT date, count(*) AS total_line_items, count(DISTINCT receipt_number) AS total_transactions,
+              count(DISTINCT k) AS total_customers, sum(sales_net) AS total_revenue, sum(gross_profit) AS total_profit,
+              sum(sales_cost) AS total_cost, sum(is_sim_usage) AS sim_usage_count, sum(item_cnt) AS total_items_sold,
+              avg(sales_net) AS avg_line_item_value, min(sales_timestamp) AS first_transaction_time,
+              max(sales_timestamp) AS last_transaction_time, sum(sales_total) AS revenue_incl_vat, sum(sales_vat) AS total_vat,
+              sum(sales_discount) AS total_discounts, count(DISTINCT k) FILTER (WHERE is_sim_usage = 1) AS sim_customers,
+              count(DISTINCT product_name) AS unique_products_sold,
+              count(DISTINCT receipt_number) FILTER (WHERE payment_method = 'Cash') AS cash_transactions,
+              count(DISTINCT receipt_number) FILTER (WHERE payment_method = 'Card') AS card_transactions,
+              count(DISTINCT receipt_number) FILTER (WHERE payment_method LIKE '%QR%') AS qr_transactions,
+              max(cap)::numeric(6,2) AS sim_capacity_hours, round(sum(is_sim_usage)::numeric / max(cap) * 100, 2) AS sim_utilization_pct,
+              round(sum(sales_net) / count(DISTINCT receipt_number), 2) AS avg_transaction_value,
+              round(sum(gross_profit) / NULLIF(sum(sales_net), 0) * 100, 2) AS gross_margin_pct
+       FROM ${SRC} x GROUP BY date`
     );
-    expect(n).toBe(14); // days with sales; the gaps stay gaps
+    expect(n).toBe(14); // days with sales; the gaps (and the day with only a voided line) stay gaps
   });
 
   test('daily and customer analytics agree on the number of customers each day (one definition, defect 000-4)', async () => {
@@ -41,29 +68,64 @@ describe('sales views equal independent references on adversarial data', () => {
     expect(rows).toEqual([]);
   });
 
-  test('customer analytics: new on the first non-voided purchase ever, returning after', async () => {
-    await expectSameRows(
+  test('customer daily visits, all 7 columns: one row per identified customer and day, first visit = first non-voided purchase', async () => {
+    await expectViewEqualsReference(
       c,
-      `SELECT date, total_unique_customers, new_customers, returning_customers FROM pos.mv_customer_analytics`,
-      `WITH f AS (SELECT k, min(date) AS first FROM ${SRC} x WHERE k IS NOT NULL GROUP BY k),
-            cd AS (SELECT DISTINCT x.date, x.k, x.date = f.first AS is_new FROM ${SRC} x JOIN f USING (k))
-       SELECT date, count(*), count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM cd GROUP BY date`
+      'pos.mv_customer_daily_visits',
+      `SELECT date, k AS customer_key, count(DISTINCT receipt_number) AS transactions, sum(sales_net) AS revenue,
+              count(*) AS line_items, sum(is_sim_usage) AS sim_usage,
+              date = (SELECT min(y.date) FROM ${SRC} y WHERE y.k = x.k) AS is_first_visit
+       FROM ${SRC} x WHERE k IS NOT NULL GROUP BY date, k`
     );
   });
 
-  test('weekly summary: ISO year with ISO week, 2024-12-30/31 in 2025-W01, customers once per week (defects 000-2, 000-3)', async () => {
+  test('customer analytics, all 11 columns: new on the first non-voided purchase ever, returning after, spend, retention (customer_ids by size)', async () => {
+    await expectViewEqualsReference(
+      c,
+      'pos.mv_customer_analytics',
+      `WITH f AS (SELECT k, min(date) AS first FROM ${SRC} x WHERE k IS NOT NULL GROUP BY k),
+            cd AS (SELECT x.date, x.k, x.date = f.first AS is_new, count(DISTINCT receipt_number) AS tx,
+                          sum(sales_net) AS rev, sum(is_sim_usage) AS sim
+                   FROM ${SRC} x JOIN f USING (k) GROUP BY x.date, x.k, f.first)
+       SELECT date, count(*) AS total_unique_customers, count(*) FILTER (WHERE is_new) AS new_customers,
+              count(*) FILTER (WHERE NOT is_new) AS returning_customers, sum(tx) AS total_customer_transactions,
+              sum(rev) AS total_customer_revenue, sum(sim) AS total_customer_sim_usage,
+              round(avg(rev), 2) AS avg_customer_daily_spend, round(avg(tx), 2) AS avg_customer_daily_transactions,
+              round(count(*) FILTER (WHERE NOT is_new)::numeric / count(*) * 100, 2) AS retention_rate_pct,
+              count(*)::int AS customer_ids -- how many; which ones in the next test
+       FROM cd GROUP BY date`,
+      { customer_ids: 'cardinality(customer_ids)' }
+    );
+  });
+
+  test('customer analytics customer_ids: each id stands for one customer, on exactly the days that customer bought', async () => {
+    // Ids are arbitrary but consistent within a refresh: equal multisets of "days per id" and "days per customer"
+    // mean some relabelling maps every day's ids onto that day's customers (no id repeated within a day).
     await expectSameRows(
       c,
-      `SELECT week_number, week_start_date, week_end_date, active_days, total_customers, total_revenue, sim_utilization_pct,
-              avg_transactions_per_day FROM pos.mv_weekly_sales_summary`,
-      `SELECT extract(isoyear FROM date) || '-W' || lpad(extract(week FROM date)::text, 2, '0'),
-              min(date) - (extract(isodow FROM min(date))::int - 1), min(date) - (extract(isodow FROM min(date))::int - 1) + 6,
-              count(DISTINCT date), count(DISTINCT k), sum(sales_net),
-              round(sum(is_sim_usage)::numeric / (SELECT sum(cap) FROM (SELECT DISTINCT date, cap FROM ${SRC} y
-                     WHERE extract(isoyear FROM y.date) = extract(isoyear FROM min(x.date))
-                       AND extract(week FROM y.date) = extract(week FROM min(x.date))) z) * 100, 2),
-              round(count(DISTINCT (date, receipt_number))::numeric / count(DISTINCT date), 2)
-       FROM ${SRC} x GROUP BY extract(isoyear FROM date), extract(week FROM date)`
+      `SELECT array_agg(date ORDER BY date) FROM pos.mv_customer_analytics, unnest(customer_ids) id GROUP BY id`,
+      `SELECT array_agg(DISTINCT date ORDER BY date) FROM ${SRC} x WHERE k IS NOT NULL GROUP BY k`
+    );
+  });
+
+  test('weekly summary, all 21 columns: ISO year with ISO week, 2024-12-30/31 in 2025-W01, customers once per week (000-2, 000-3), exact utilisation (000-5)', async () => {
+    await expectViewEqualsReference(
+      c,
+      'pos.mv_weekly_sales_summary',
+      `WITH d AS (SELECT *, extract(isoyear FROM date)::int AS iy, extract(week FROM date)::int AS iw FROM (${DAYS}) d)
+       SELECT iy || '-W' || lpad(iw::text, 2, '0') AS week_number, iy AS year, iw AS week,
+              min(date) - (extract(isodow FROM min(date))::int - 1) AS week_start_date,
+              min(date) - (extract(isodow FROM min(date))::int - 1) + 6 AS week_end_date, count(*) AS active_days,
+              sum(tx) AS total_transactions,
+              (SELECT count(DISTINCT k) FROM ${SRC} y
+               WHERE extract(isoyear FROM y.date) = iy AND extract(week FROM y.date) = iw) AS total_customers,
+              sum(rev) AS total_revenue, sum(profit) AS total_profit, sum(sim) AS sim_usage_count,
+              round(avg(rev), 2) AS avg_daily_revenue, round(sum(rev) / sum(tx), 2) AS avg_transaction_value,
+              round(sum(profit) / NULLIF(sum(rev), 0) * 100, 2) AS gross_margin_pct, sum(cap) AS sim_capacity_hours,
+              round(sum(sim) / sum(cap) * 100, 2) AS sim_utilization_pct, count(*) AS operating_days,
+              round(avg(cust), 2) AS avg_daily_customers, round(avg(tx), 2) AS avg_transactions_per_day,
+              max(rev) AS peak_day_revenue, min(rev) AS lowest_day_revenue
+       FROM d GROUP BY iy, iw`
     );
     const { rows } = await c.query(`SELECT week_number, week_start_date::text AS s FROM pos.mv_weekly_sales_summary
                                     WHERE week_number IN ('2024-W01', '2025-W01') ORDER BY 1`);
@@ -73,15 +135,30 @@ describe('sales views equal independent references on adversarial data', () => {
     ]);
   });
 
-  test('monthly summary: customers once per month, utilisation exact across the bay change, peak and lowest week (000-1, 000-5)', async () => {
-    await expectSameRows(
+  test('monthly summary, all 21 columns: customers once per month, utilisation exact across the bay change, peak and lowest ISO week starting in the month (000-1, 000-3, 000-5)', async () => {
+    await expectViewEqualsReference(
       c,
-      `SELECT month_number, total_customers, total_revenue, sim_capacity_hours, sim_utilization_pct FROM pos.mv_monthly_sales_summary`,
-      `SELECT to_char(date, 'YYYY-MM'), count(DISTINCT k), sum(sales_net),
-              (SELECT sum(cap) FROM (SELECT DISTINCT date, cap FROM ${SRC} y WHERE to_char(y.date, 'YYYY-MM') = to_char(min(x.date), 'YYYY-MM')) z)::numeric(10,2),
-              round(sum(is_sim_usage)::numeric / (SELECT sum(cap) FROM (SELECT DISTINCT date, cap FROM ${SRC} y
-                     WHERE to_char(y.date, 'YYYY-MM') = to_char(min(x.date), 'YYYY-MM')) z) * 100, 2)
-       FROM ${SRC} x GROUP BY 1`
+      'pos.mv_monthly_sales_summary',
+      `WITH d AS (SELECT *, extract(year FROM date)::int AS y, extract(month FROM date)::int AS m FROM (${DAYS}) d),
+            w AS (SELECT min(date) - (extract(isodow FROM min(date))::int - 1) AS start, sum(sales_net) AS rev,
+                         extract(isoyear FROM min(date)) || '-W' || lpad(extract(week FROM min(date))::text, 2, '0') AS label
+                  FROM ${SRC} x GROUP BY extract(isoyear FROM date), extract(week FROM date))
+       SELECT y || '-' || lpad(m::text, 2, '0') AS month_number, y AS year, m AS month,
+              trim(to_char(min(date), 'Month')) || ' ' || y AS month_name, make_date(y, m, 1) AS month_start_date,
+              (make_date(y, m, 1) + interval '1 month')::date - 1 AS month_end_date, count(*) AS active_days,
+              sum(tx) AS total_transactions,
+              (SELECT count(DISTINCT k) FROM ${SRC} z
+               WHERE extract(year FROM z.date) = y AND extract(month FROM z.date) = m) AS total_customers,
+              sum(rev) AS total_revenue, sum(profit) AS total_profit, sum(sim) AS sim_usage_count,
+              round(avg(rev), 2) AS avg_daily_revenue, round(sum(rev) / sum(tx), 2) AS avg_transaction_value,
+              round(sum(profit) / NULLIF(sum(rev), 0) * 100, 2) AS gross_margin_pct, sum(cap) AS sim_capacity_hours,
+              round(sum(sim) / sum(cap) * 100, 2) AS sim_utilization_pct, round(avg(tx), 2) AS avg_transactions_per_day,
+              (SELECT label FROM w WHERE extract(year FROM start) = y AND extract(month FROM start) = m
+               ORDER BY rev DESC, start LIMIT 1) AS peak_week,
+              (SELECT label FROM w WHERE extract(year FROM start) = y AND extract(month FROM start) = m
+               ORDER BY rev, start LIMIT 1) AS lowest_week,
+              count(*) AS working_days
+       FROM d GROUP BY y, m`
     );
     // August 2024: 2 days x 3 bays x 12 h; September: 2 days x 4 bays x 12 h.
     const { rows } = await c.query(`SELECT month_number, sim_capacity_hours::int AS cap, peak_week, lowest_week
@@ -93,56 +170,18 @@ describe('sales views equal independent references on adversarial data', () => {
     ]);
   });
 
-  test('product performance: NULL category and name get a non-NULL key, totals match', async () => {
-    await expectSameRows(
+  test('product performance, all 14 columns: NULL category and name get a non-NULL key, totals, margin and SIM flag match', async () => {
+    await expectViewEqualsReference(
       c,
-      `SELECT date, product_category, product_name, total_sales, total_revenue, unique_customers FROM pos.mv_product_performance`,
-      `SELECT date, COALESCE(product_category, '(none)'), COALESCE(product_name, '(none)'), count(*), sum(sales_net), count(DISTINCT k)
+      'pos.mv_product_performance',
+      `SELECT date, COALESCE(product_category, '(none)') AS product_category, COALESCE(product_name, '(none)') AS product_name,
+              count(*) AS total_sales, sum(item_cnt) AS total_quantity, sum(sales_net) AS total_revenue,
+              sum(gross_profit) AS total_profit, sum(sales_cost) AS total_cost,
+              count(DISTINCT receipt_number) AS unique_transactions, count(DISTINCT k) AS unique_customers,
+              round(avg(sales_net), 2) AS avg_sale_value,
+              round(sum(gross_profit) / NULLIF(sum(sales_net), 0) * 100, 2) AS profit_margin_pct,
+              sum(is_sim_usage) AS sim_usage_count, max(is_sim_usage) AS is_sim_product
        FROM ${SRC} x GROUP BY 1, 2, 3`
-    );
-  });
-
-  test('report caches carry their period dates, growth is NULL without a previous period (000-8, 000-9)', async () => {
-    const { rows } =
-      await c.query(`SELECT week_number, week_start_date::text AS s, week_end_date::text AS e, prev_week_revenue,
-              revenue_growth_pct, new_customers, avg_transactions_per_day FROM pos.mv_weekly_reports_cache
-              WHERE week_number IN ('2024-W01', '2024-W02') ORDER BY 1`);
-    expect(rows).toEqual([
-      {
-        week_number: '2024-W01',
-        s: '2024-01-01',
-        e: '2024-01-07',
-        prev_week_revenue: null,
-        revenue_growth_pct: null,
-        new_customers: '1',
-        avg_transactions_per_day: '2.00',
-      }, // 6 receipts over 3 days
-      {
-        week_number: '2024-W02',
-        s: '2024-01-08',
-        e: '2024-01-14',
-        prev_week_revenue: '1870.00',
-        revenue_growth_pct: '-41.71', // (1090 - 1870) / 1870
-        new_customers: '1',
-        avg_transactions_per_day: '1.00',
-      },
-    ]);
-    const month = await c.query(`SELECT month_start_date::text AS s, month_end_date::text AS e, revenue_growth_pct
-                                 FROM pos.mv_monthly_reports_cache WHERE month_number = '2024-08'`);
-    expect(month.rows).toEqual([{ s: '2024-08-01', e: '2024-08-31', revenue_growth_pct: null }]); // July had no sales
-  });
-
-  test('dashboard cache: last-30-days customers counted once over the window (defect 000-3)', async () => {
-    await expectSameRows(
-      c,
-      `SELECT reference_date, period_type, unique_customers, total_revenue, sim_utilization_pct FROM pos.mv_dashboard_summary_cache`,
-      `SELECT d.date, p.t, (SELECT count(DISTINCT k) FROM ${SRC} y WHERE y.date BETWEEN p.s AND d.date),
-              (SELECT sum(sales_net) FROM ${SRC} y WHERE y.date BETWEEN p.s AND d.date),
-              (SELECT round(sum(is_sim_usage)::numeric / (SELECT sum(cap) FROM (SELECT DISTINCT date, cap FROM ${SRC} z WHERE z.date BETWEEN p.s AND d.date) q) * 100, 2)
-               FROM ${SRC} y WHERE y.date BETWEEN p.s AND d.date)
-       FROM (SELECT DISTINCT date FROM ${SRC} x) d
-       CROSS JOIN LATERAL (VALUES ('daily', d.date), ('last_7_days', d.date - 6), ('last_30_days', d.date - 29),
-                                  ('month_to_date', date_trunc('month', d.date)::date)) p(t, s)`
     );
   });
 });
