@@ -83,4 +83,21 @@ describe('freshness status', () => {
     const severity = Object.fromEntries(rows.map((r) => [r.view, r.severity]));
     expect(severity).toMatchObject({ 'fx.daily': 3, 'fx.other_mv': 0 });
   });
+
+  test('alert severity is 1 while a view is warn and 2 once it is stale (fx.total waits on the failing fx.daily)', async () => {
+    const severityAfter = async (offset: string) => {
+      await c.query(`SELECT set_config('mv_ops.clock_offset', $1, false)`, [offset]);
+      const { rows } = await c.query(
+        `SELECT f.state, a.severity FROM mv_ops.freshness f JOIN mv_ops.freshness_alert a ON a.view = f.view_name
+         WHERE f.view_name = 'fx.total'`
+      );
+      return rows[0];
+    };
+    try {
+      expect(await severityAfter('45 minutes')).toEqual({ state: 'warn', severity: 1 });
+      expect(await severityAfter('150 minutes')).toEqual({ state: 'stale', severity: 2 });
+    } finally {
+      await c.query(`RESET mv_ops.clock_offset`);
+    }
+  });
 });

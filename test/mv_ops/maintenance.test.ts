@@ -31,6 +31,27 @@ describe('housekeeping', () => {
     }
   });
 
+  test('log_retention is read at each prune: a run younger than it stays, the same run past a shorter one goes', async () => {
+    const older = await callRefresh(c, `views => ARRAY['fx.other_mv']`);
+    await callRefresh(c, `views => ARRAY['fx.other_mv']`); // the latest success, kept whatever the age
+    const setting = async (value: string) =>
+      c.query(`UPDATE mv_ops.setting SET value = $1 WHERE name = 'log_retention'`, [value]);
+    const kept = async () => count(`SELECT count(*)::int AS n FROM mv_ops.refresh_run WHERE run_id = ${older}`);
+    const original = (await c.query(`SELECT value FROM mv_ops.setting WHERE name = 'log_retention'`)).rows[0].value;
+    await c.query(`SET mv_ops.clock_offset = '100 days'`);
+    try {
+      await setting('200 days');
+      expect(await count(`SELECT mv_ops.prune_log() AS n`)).toBe(0);
+      expect(await kept()).toBe(1);
+      await setting('30 days');
+      expect(await count(`SELECT mv_ops.prune_log() AS n`)).toBeGreaterThanOrEqual(1);
+      expect(await kept()).toBe(0);
+    } finally {
+      await setting(original);
+      await c.query(`RESET mv_ops.clock_offset`);
+    }
+  });
+
   test('prune_source_changes keeps changes a view has not refreshed past, and drops the rest', async () => {
     await c.query(`DELETE FROM fx.sale WHERE qty = 0`);
     await c.query(`INSERT INTO fx.other VALUES (10)`);

@@ -30,6 +30,32 @@ describe('seed-compatible operations', () => {
     expect(rows.every((r) => r.status === 'succeeded' && r.c === true)).toBe(true);
   });
 
+  test("schedules honour the seed: current-day tier every 15 minutes and stale past 15, weekly and monthly tiers, a monthly full refresh, in the venue's time zone", async () => {
+    const { rows } = await c.query(
+      `SELECT m.view_name, m.schedule, m.full_refresh_schedule AS full, m.warn_after::text AS warn, m.time_zone = s.value AS venue_tz
+       FROM mv_ops.managed_view m CROSS JOIN pos.setting s WHERE m.pack = 'sales' AND s.name = 'time_zone' ORDER BY m.view_name`
+    );
+    const tier = (view: string) => rows.find((r) => r.view_name === view);
+    for (const view of [
+      'mv_daily_sales_summary',
+      'mv_customer_daily_visits',
+      'mv_customer_analytics',
+      'mv_dashboard_summary_cache',
+    ]) {
+      expect(tier(view)).toMatchObject({ schedule: '*/15 * * * *', warn: '00:15:00' });
+    }
+    expect(tier('mv_weekly_sales_summary')?.schedule).toBe('0 2 * * 0');
+    expect(tier('mv_monthly_sales_summary')?.schedule).toBe('0 3 1 * *');
+    expect(rows).toHaveLength(9);
+    expect(rows.every((r) => r.full === '0 3 1 * *' && r.venue_tz)).toBe(true);
+    // Considered 96 times a day: each quarter-hour fires once.
+    const { rows: fired } = await c.query(
+      `SELECT count(*) FILTER (WHERE mv_ops.cron_fired('*/15 * * * *', 'Asia/Bangkok', t, t + interval '15 minutes'))::int AS n
+       FROM generate_series(timestamptz '2025-03-01 00:00:01+07', timestamptz '2025-03-01 23:59:59+07', interval '15 minutes') t`
+    );
+    expect(fired[0].n).toBe(96);
+  });
+
   test('manual_refresh_mv returns the seed JSON; an invalid name gets the seed error', async () => {
     const { rows } = await c.query(`CALL pos.manual_refresh_mv('weekly')`);
     expect(rows[0].result).toMatchObject({ success: true, view_refreshed: 'weekly', run_id: expect.any(Number) });
