@@ -1,7 +1,10 @@
 // The benchmark's measurement counts what a function reads, as the seed's EXPLAIN (ANALYZE, BUFFERS) did.
 import type { Client } from 'pg';
 import { measure } from '../../server/src/bench/measure';
-import { toMarkdown } from '../../server/src/bench/report';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { toMarkdown, type BenchRun } from '../../server/src/bench/report';
+import { REPO_ROOT } from '../harness/runMigrations';
 import { openTestDatabase, type TestDb } from '../harness/sql';
 
 let db: TestDb;
@@ -27,25 +30,54 @@ describe('bench measure', () => {
     expect(m.p95Ms).toBeGreaterThanOrEqual(m.medianMs);
   });
 
+  const PRETTIER = resolve(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs');
+  const m = { runs: 3, medianMs: 2, p95Ms: 3, sharedBuffers: 10 };
+  const run: BenchRun = {
+    pack: 'sales',
+    startedAt: '2026-11-22T00:00:00Z',
+    postgres: 'PostgreSQL 15',
+    machine: '2 cores',
+    scales: [
+      {
+        scale: 1,
+        sourceRows: { t: 100 },
+        seedSeconds: 1,
+        refreshMs: 50,
+        refreshByView: { v: 50 },
+        scenarios: [{ name: 'dash', mv: m, live: { ...m, medianMs: 200 } }],
+      },
+    ],
+  };
+
   test('the Markdown report has one row per scale and scenario with the live/MV ratio', () => {
-    const m = { runs: 3, medianMs: 2, p95Ms: 3, sharedBuffers: 10 };
-    const md = toMarkdown({
-      pack: 'sales',
-      startedAt: '2026-11-22T00:00:00Z',
-      postgres: 'PostgreSQL 15',
-      machine: '2 cores',
-      scales: [
-        {
-          scale: 1,
-          sourceRows: { t: 100 },
-          seedSeconds: 1,
-          refreshMs: 50,
-          refreshByView: { v: 50 },
-          scenarios: [{ name: 'dash', mv: m, live: { ...m, medianMs: 200 } }],
-        },
-      ],
+    const cells = (line: string) => line.split('|').map((c) => c.trim());
+    const lines = toMarkdown(run).split('\n');
+    expect(lines.map(cells)).toContainEqual([
+      '',
+      '1',
+      '100',
+      'dash',
+      '2.00',
+      '3.00',
+      '10',
+      '200.0',
+      '3.0',
+      '10',
+      '100×',
+      '',
+    ]);
+    expect(lines.map(cells)).toContainEqual(['', '1', '50', 'v (50 ms)', '']);
+  });
+
+  test('the Markdown report is laid out as Prettier wants, so npm run check passes on a fresh report', () => {
+    const md = toMarkdown({ ...run, scales: [...run.scales, { ...run.scales[0], scale: 100, refreshMs: 123456 }] });
+    // Prettier itself, as `npm run check` runs it; it exits non-zero when the text would be reformatted.
+    const result = spawnSync(process.execPath, [PRETTIER, '--check', '--stdin-filepath', 'bench/results/x.md'], {
+      cwd: REPO_ROOT,
+      input: md,
+      encoding: 'utf8',
     });
-    expect(md).toContain('| 1 | 100 | dash | 2.00 | 3.00 | 10 | 200.0 | 3.0 | 10 | 100× |');
-    expect(md).toContain('| 1 | 50 | v (50 ms) |');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 });
