@@ -2,7 +2,7 @@
 // independent reference query over the adversarial rows of test/fixtures/salesEdgeCases.ts. The references read
 // pos.lengolf_sales only, never a view or a pack function. Tiers 1-2 are in views-reference.test.ts.
 import type { Client } from 'pg';
-import { insertEdgeCases } from '../fixtures/salesEdgeCases';
+import { insertEdgeCases, REFERENCE_SOURCE as SRC } from '../fixtures/salesEdgeCases';
 import { expectViewEqualsReference } from '../harness/compare';
 import { openTestDatabase, type TestDb } from '../harness/sql';
 
@@ -10,12 +10,6 @@ jest.setTimeout(60_000);
 
 let db: TestDb;
 let c: Client;
-
-// What a customer is (trimmed phone, not a placeholder) and the capacity rule: the seeded pos.bay_capacity
-// (3 bays x 12 h before 2024-09-01, 4 bays x 12 h from then) as constants; views-reference.test.ts checks the rows.
-const SRC = `(SELECT s.*, NULLIF(NULLIF(trim(customer_phone_number), ''), '-') AS k,
-                     CASE WHEN date < '2024-09-01' THEN 36.00 ELSE 48.00 END AS cap
-              FROM pos.lengolf_sales s WHERE NOT is_voided)`;
 
 // Shared by every reference below: each customer's first purchase, and one row per sales day with its receipts,
 // customers, money, bay-hours and retention (share of the day's customers who had bought before; NULL without any).

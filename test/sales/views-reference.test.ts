@@ -2,7 +2,7 @@
 // (test/fixtures/salesEdgeCases.ts). The references read pos.lengolf_sales only, never a view or a pack function.
 // The tier-3 caches are in report-caches-reference.test.ts.
 import type { Client } from 'pg';
-import { insertEdgeCases } from '../fixtures/salesEdgeCases';
+import { insertEdgeCases, REFERENCE_SOURCE as SRC } from '../fixtures/salesEdgeCases';
 import { expectSameRows, expectViewEqualsReference } from '../harness/compare';
 import { openTestDatabase, type TestDb } from '../harness/sql';
 
@@ -10,12 +10,6 @@ jest.setTimeout(60_000);
 
 let db: TestDb;
 let c: Client;
-
-// The references share only this: what a customer is (trimmed phone, not a placeholder) and the capacity rule,
-// written as constants: 3 bays x 12 h before 2024-09-01, 4 bays x 12 h from then (the seeded pos.bay_capacity, checked below).
-const SRC = `(SELECT s.*, NULLIF(NULLIF(trim(customer_phone_number), ''), '-') AS k,
-                     CASE WHEN date < '2024-09-01' THEN 36.00 ELSE 48.00 END AS cap
-              FROM pos.lengolf_sales s WHERE NOT is_voided)`;
 
 // One row per sales day, from the source: receipts, customers, money, bay-hours used and available.
 const DAYS = `SELECT date, count(DISTINCT receipt_number) AS tx, count(DISTINCT k) AS cust, sum(sales_net) AS rev,
