@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { errorOf, openTestDatabase, type TestDb } from '../harness/sql';
+import { asRole, errorOf, openTestDatabase, type TestDb } from '../harness/sql';
 
 let db: TestDb;
 let c: Client;
@@ -73,5 +73,78 @@ describe('mv_ops.register_view', () => {
       `SELECT tgrelid::regclass::text AS rel FROM pg_trigger WHERE tgname = 'mv_ops_track_changes' AND tgrelid::regclass::text LIKE 'r.%'`
     );
     expect(rows).toEqual([{ rel: 'r.t' }]);
+  });
+});
+
+describe('mv_ops.unregister_view', () => {
+  const trackedTables = async () =>
+    (
+      await c.query(
+        `SELECT tgrelid::regclass::text AS rel FROM pg_trigger
+         WHERE tgname = 'mv_ops_track_changes' AND tgrelid::regclass::text LIKE 'u.%' ORDER BY 1`
+      )
+    ).rows.map((r) => r.rel);
+
+  beforeAll(async () => {
+    await c.query(`
+      CREATE SCHEMA u;
+      CREATE TABLE u.shared (id int PRIMARY KEY);
+      CREATE TABLE u.own (id int PRIMARY KEY);
+      CREATE MATERIALIZED VIEW u.a AS SELECT s.id FROM u.shared s JOIN u.own o USING (id) WITH NO DATA;
+      CREATE UNIQUE INDEX ON u.a (id);
+      CREATE MATERIALIZED VIEW u.b AS SELECT id FROM u.shared WITH NO DATA;
+      CREATE UNIQUE INDEX ON u.b (id);
+      CREATE MATERIALIZED VIEW u.on_a AS SELECT id FROM u.a WITH NO DATA;
+      CREATE UNIQUE INDEX ON u.on_a (id);
+      SELECT mv_ops.register_view(v, 'u', 'd', '@hourly', '1 hour', '2 hours') FROM unnest(ARRAY['u.a', 'u.b', 'u.on_a']::regclass[]) v;`);
+    // On its own: a procedure that commits cannot run inside a multi-statement query.
+    await c.query(`CALL mv_ops.refresh(pack => 'u')`);
+  });
+
+  test('refuses an unknown name, and a view other managed views read (naming them)', async () => {
+    expect(await errorOf(c.query(`SELECT mv_ops.unregister_view('u.nope')`))).toMatchObject({
+      code: '22023',
+      message: 'unknown view "u.nope": not a managed view',
+    });
+    expect(await errorOf(c.query(`SELECT mv_ops.unregister_view('u.a')`))).toMatchObject({
+      code: '2BP01',
+      message: 'managed views read u.a: u.on_a',
+    });
+  });
+
+  test("is the owner's: operators and readers may not call it", async () => {
+    for (const role of ['mv_ops_operator', 'mv_ops_reader']) {
+      const err = await asRole(c, role, () => errorOf(c.query(`SELECT mv_ops.unregister_view('u.b')`)));
+      expect(err.code).toBe('42501');
+    }
+  });
+
+  test('removes the registration, keeps the refresh history, and untracks only tables no other view needs', async () => {
+    expect(await trackedTables()).toEqual(['u.own', 'u.shared']);
+    await c.query(`SELECT mv_ops.unregister_view('u.on_a')`);
+    const { rows } = await c.query(`SELECT mv_ops.unregister_view('u.a') AS untracked`);
+    expect(rows).toEqual([{ untracked: 1 }]);
+    expect(await trackedTables()).toEqual(['u.shared']); // u.b still reads it
+    const registered = await c.query(`SELECT view_name FROM mv_ops.managed_view WHERE schema_name = 'u'`);
+    expect(registered.rows).toEqual([{ view_name: 'b' }]);
+    const history = await c.query(
+      `SELECT view_name, view_id, status FROM mv_ops.refresh_log WHERE view_name IN ('u.a', 'u.on_a') ORDER BY view_name`
+    );
+    expect(history.rows).toEqual([
+      { view_name: 'u.a', view_id: null, status: 'succeeded' },
+      { view_name: 'u.on_a', view_id: null, status: 'succeeded' },
+    ]);
+    // The view itself is untouched, and the scheduler no longer considers it.
+    expect((await c.query(`SELECT to_regclass('u.a') IS NOT NULL AS exists`)).rows).toEqual([{ exists: true }]);
+    expect((await c.query(`SELECT count(*)::int AS n FROM mv_ops.freshness WHERE view_name = 'u.a'`)).rows[0].n).toBe(
+      0
+    );
+  });
+
+  test('a dropped view can be unregistered, ending its failing attempts', async () => {
+    await c.query(`DROP MATERIALIZED VIEW u.b`);
+    const { rows } = await c.query(`SELECT mv_ops.unregister_view('u.b') AS untracked`);
+    expect(rows).toEqual([{ untracked: 1 }]);
+    expect(await trackedTables()).toEqual([]);
   });
 });
