@@ -90,6 +90,7 @@ describe('protection', () => {
       expect(wider.body.error).toEqual({
         code: 'too_soon',
         message: expect.stringMatching(/fx\.daily was refreshed on request less than/),
+        retryAfter: Number(wider.headers.get('retry-after')),
       });
       expect(Number(wider.headers.get('retry-after'))).toBeGreaterThan(50);
     } finally {
@@ -104,7 +105,7 @@ describe('protection', () => {
       expect(slow.body.outcome).toBe('started');
       const other = await capped.post('/api/refresh', { views: ['fx.other_mv'] }, asAdmin);
       expect(other.status).toBe(429);
-      expect(other.body.error.code).toBe('busy');
+      expect(other.body.error).toMatchObject({ code: 'busy', retryAfter: 5 });
       expect(other.headers.get('retry-after')).toBe('5');
       await waitFor(finished(capped, slow.body.runId), 'the slow run to finish', 30_000);
       expect((await capped.post('/api/refresh', { views: ['fx.other_mv'] }, asAdmin)).status).toBe(202);

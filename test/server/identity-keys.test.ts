@@ -49,7 +49,11 @@ test('nothing listens at GRAFANA_JWKS_URL: 503 identity_unavailable, logged with
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('10');
     expect(r.body).toEqual({
-      error: { code: 'identity_unavailable', message: expect.stringMatching(/signing keys could not be fetched/) },
+      error: {
+        code: 'identity_unavailable',
+        message: expect.stringMatching(/signing keys could not be fetched/),
+        retryAfter: 10,
+      },
     });
     // Internals (URL, errno) go to the log only.
     expect(JSON.stringify(r.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);

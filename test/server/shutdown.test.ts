@@ -66,7 +66,7 @@ test('while draining, a request on a connection opened before the close gets 503
   expect(a.status).toBe(503);
   expect(a.headers).toMatchObject({ 'retry-after': '5', connection: 'close' });
   expect(JSON.parse(a.body)).toEqual({
-    error: { code: 'shutting_down', message: 'The service is shutting down; retry shortly.' },
+    error: { code: 'shutting_down', message: 'The service is shutting down; retry shortly.', retryAfter: 5 },
   });
   await closed;
   // Draining did not cut the refresh short.

@@ -1,4 +1,6 @@
-// One error shape for every failure, {error: {code, message}}; details of 5xx stay in the log.
+// One error shape for every failure, {error: {code, message, retryAfter?}}; details of 5xx stay in the log.
+// retryAfter repeats the Retry-After header in the body: Grafana's backendSrv hands a plugin the body of a
+// failed request but not its headers, so the app could not otherwise tell when to try again.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isUnavailable } from '../db/pools';
 
@@ -18,7 +20,7 @@ export const errorBodySchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: { code: { type: 'string' }, message: { type: 'string' }, retryAfter: { type: 'integer' } },
       required: ['code', 'message'],
     },
   },
@@ -80,10 +82,17 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (known.statusCode >= 500) {
         request.log.warn({ err }, known.message);
       }
+      const retryAfter = known.headers['retry-after'];
       return reply
         .code(known.statusCode)
         .headers(known.headers)
-        .send({ error: { code: known.code, message: known.message } });
+        .send({
+          error: {
+            code: known.code,
+            message: known.message,
+            ...(retryAfter === undefined ? {} : { retryAfter: Number(retryAfter) }),
+          },
+        });
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal', message: 'Internal error; see the service log.' } });
