@@ -13,6 +13,7 @@ import { installErrorHandling } from './http/errors';
 import { createMetrics } from './metrics/registry';
 import { RunManager } from './refresh/manager';
 import { startTicker, type Ticker } from './refresh/tick';
+import { accessRoutes } from './routes/access';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { refreshRoutes } from './routes/refresh';
@@ -95,6 +96,7 @@ const matviewOps: FastifyPluginAsync<{ config: Config }> = async (app, { config 
   await app.register(viewsRoutes, { deps });
   await app.register(runsRoutes, { deps });
   await app.register(refreshRoutes, { deps });
+  await app.register(accessRoutes, { deps });
 
   const ticker: Ticker | undefined = config.tickEnabled
     ? startTicker(pools.runs, config.tickIntervalMs, app.log)

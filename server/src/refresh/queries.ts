@@ -95,12 +95,28 @@ export async function resolveViewName(db: Queryable, name: string): Promise<stri
   return rows.length === 1 ? rows[0].view_name : undefined;
 }
 
-export async function viewHistory(db: Queryable, view: string, limit: number): Promise<Attempt[]> {
+export interface HistoryPage {
+  history: Attempt[];
+  /** Pass as `before` for the next (older) page; null when this page reaches the oldest attempt. */
+  nextBefore: number | null;
+}
+
+export async function viewHistory(
+  db: Queryable,
+  view: string,
+  limit: number,
+  before: number | null = null
+): Promise<HistoryPage> {
+  // Keyset paging on log_id: pages stay stable while new attempts are logged, unlike OFFSET.
+  // One row beyond the limit says whether an older page exists without a second query.
   const { rows } = await db.query(
-    `SELECT * FROM mv_ops.refresh_history WHERE view_name = $1 ORDER BY log_id DESC LIMIT $2`,
-    [view, limit]
+    `SELECT * FROM mv_ops.refresh_history
+     WHERE view_name = $1 AND ($2::bigint IS NULL OR log_id < $2::bigint)
+     ORDER BY log_id DESC LIMIT $3`,
+    [view, before, limit + 1]
   );
-  return rows.map(attempt);
+  const history = rows.slice(0, limit).map(attempt);
+  return { history, nextBefore: rows.length > limit ? history[history.length - 1].logId : null };
 }
 
 export interface RunStatus {

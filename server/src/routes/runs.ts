@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DepsOptions } from '../deps';
 import { ApiError, errorBodySchema } from '../http/errors';
 import { runStatus } from '../refresh/queries';
-import { runStatusSchema } from './schemas';
+import { idText, runStatusSchema } from './schemas';
 
 export const runsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }) => {
   app.get<{ Params: { id: string } }>(
@@ -13,8 +13,7 @@ export const runsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps })
       schema: {
         params: {
           type: 'object',
-          // Up to 15 digits keeps every id inside bigint and exact as a JavaScript number.
-          properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } },
+          properties: { id: idText },
           required: ['id'],
         },
         response: { 200: runStatusSchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema },

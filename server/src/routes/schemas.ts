@@ -62,3 +62,45 @@ export const runStatusSchema = {
     steps: { type: 'array', items: attemptSchema },
   },
 } as const;
+
+/** A bigint id as URL text. Up to 15 digits keeps every id inside bigint and exact as a JavaScript number. */
+export const idText = { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } as const;
+
+export const historyPageSchema = {
+  type: 'object',
+  properties: {
+    view: s,
+    history: { type: 'array', items: attemptSchema },
+    nextBefore: { type: ['integer', 'null'] },
+  },
+  required: ['view', 'history', 'nextBefore'],
+} as const;
+
+const problemSchema = {
+  type: 'object',
+  properties: { code: s, message: s },
+  required: ['code', 'message'],
+  additionalProperties: false,
+} as const;
+
+// Strict (required, nothing extra): the Grafana app decides what to offer from these fields.
+export const accessSchema = {
+  type: 'object',
+  properties: {
+    power: { type: 'string', enum: ['read', 'admin'] },
+    canRefresh: { type: 'boolean' },
+    identity: {
+      type: 'object',
+      properties: {
+        user: ns,
+        verified: { type: 'boolean' },
+        problem: { anyOf: [{ type: 'null' }, problemSchema] },
+      },
+      required: ['user', 'verified', 'problem'],
+      additionalProperties: false,
+    },
+    requireVerifiedIdentity: { type: 'boolean' },
+  },
+  required: ['power', 'canRefresh', 'identity', 'requireVerifiedIdentity'],
+  additionalProperties: false,
+} as const;

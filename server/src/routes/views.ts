@@ -1,9 +1,9 @@
-// Status of every managed view, and the refresh log of one.
+// Status of every managed view, and the refresh log of one, a page at a time.
 import type { FastifyPluginAsync } from 'fastify';
 import type { DepsOptions } from '../deps';
 import { ApiError, errorBodySchema } from '../http/errors';
 import { listViews, resolveViewName, viewHistory } from '../refresh/queries';
-import { attemptSchema, viewStatusSchema } from './schemas';
+import { historyPageSchema, idText, viewStatusSchema } from './schemas';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
 
@@ -26,7 +26,7 @@ export const viewsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }
     })
   );
 
-  app.get<{ Params: { name: string }; Querystring: { limit?: string } }>(
+  app.get<{ Params: { name: string }; Querystring: { limit?: string; before?: string } }>(
     '/api/views/:name/history',
     {
       onRequest: readOnly,
@@ -39,14 +39,11 @@ export const viewsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }
         querystring: {
           type: 'object',
           // Query values arrive as text and the service validates without type coercion.
-          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$' } },
+          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$' }, before: idText },
           additionalProperties: false,
         },
         response: {
-          200: {
-            type: 'object',
-            properties: { view: { type: 'string' }, history: { type: 'array', items: attemptSchema } },
-          },
+          200: historyPageSchema,
           ...errors,
         },
       },
@@ -56,7 +53,14 @@ export const viewsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }
       if (!view) {
         throw new ApiError(404, 'unknown_view', 'No managed view has that name; GET /api/views lists them.');
       }
-      return { view, history: await viewHistory(deps.pools.query, view, Number(request.query.limit ?? 50)) };
+      const { limit = '50', before } = request.query;
+      const page = await viewHistory(
+        deps.pools.query,
+        view,
+        Number(limit),
+        before === undefined ? null : Number(before)
+      );
+      return { view, ...page };
     }
   );
 };
