@@ -1,0 +1,60 @@
+// Per-view progress of one run, as GET /api/runs/:id reports it: queued, running with elapsed time,
+// succeeded with duration and rows, failed with SQLSTATE and message, skipped with why.
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Badge, type BadgeColor, useStyles2 } from '@grafana/ui';
+import type { Attempt, AttemptStatus, RunStatus } from '../../api/types';
+import { testIds } from '../../testIds';
+import { formatCount, formatDuration } from './formatStep';
+
+const COLOURS: Record<AttemptStatus, BadgeColor> = {
+  queued: 'blue',
+  running: 'orange',
+  succeeded: 'green',
+  failed: 'red',
+  skipped: 'purple',
+};
+
+function detail(step: Attempt, now: number): string {
+  switch (step.status) {
+    case 'queued':
+      return 'waiting for its turn';
+    case 'running':
+      return step.startedAt ? `for ${formatDuration(now - Date.parse(step.startedAt))}` : 'starting';
+    case 'succeeded':
+      return [
+        step.durationMs === null ? undefined : `in ${formatDuration(step.durationMs)}`,
+        step.rows === null ? undefined : `${formatCount(step.rows)} rows`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+    case 'failed':
+      return [step.sqlstate, step.message].filter(Boolean).join(': ') || 'failed';
+    case 'skipped':
+      return step.message ?? 'skipped';
+  }
+}
+
+export function RunProgress({ run }: { run: RunStatus }) {
+  const styles = useStyles2(getStyles);
+  const now = Date.now();
+  return (
+    <ul className={styles.list} data-testid={testIds.refresh.progress}>
+      {run.steps.map((step) => (
+        <li key={step.logId} className={styles.step} data-testid={testIds.refresh.step(step.view)}>
+          <Badge color={COLOURS[step.status] ?? 'blue'} text={step.status} />
+          <span className={styles.view}>{step.view}</span>
+          <span className={styles.detail}>{detail(step, now)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  list: css({ listStyle: 'none', margin: theme.spacing(1, 0), padding: 0 }),
+  step: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'baseline', padding: theme.spacing(0.25, 0) }),
+  view: css({ fontFamily: theme.typography.fontFamilyMonospace }),
+  detail: css({ color: theme.colors.text.secondary, overflowWrap: 'anywhere' }),
+});
