@@ -15,6 +15,9 @@ const launchOptions = {
   ],
 };
 
+// A Viewer created by the auth setup through Grafana's API (plugin-e2e's createUser fixture).
+const viewer = { user: 'matviewops-viewer', password: 'viewer-password-e2e', role: 'Viewer' as const };
+
 export default defineConfig<PluginOptions>({
   testDir: './test/e2e',
   fullyParallel: true,
@@ -28,14 +31,21 @@ export default defineConfig<PluginOptions>({
     launchOptions,
   },
   projects: [
-    // 1. Sign in to Grafana once and store the cookie for the specs.
+    // 1. Sign in to Grafana once per role and store the cookies for the specs.
     { name: 'auth', testMatch: /auth\.setup\.ts$/ },
-    // 2. The specs, signed in as admin.
+    { name: 'auth-viewer', testMatch: /auth\.setup\.ts$/, use: { user: viewer } },
+    // 2. The specs: *.admin.spec.ts as admin, *.viewer.spec.ts as a Viewer, *.any.spec.ts as both.
     {
-      name: 'chromium',
-      testMatch: /\.spec\.ts$/,
+      name: 'admin',
+      testMatch: /\.(admin|any)\.spec\.ts$/,
       use: { ...devices['Desktop Chrome'], storageState: 'playwright/.auth/admin.json' },
       dependencies: ['auth'],
+    },
+    {
+      name: 'viewer',
+      testMatch: /\.(viewer|any)\.spec\.ts$/,
+      use: { ...devices['Desktop Chrome'], storageState: `playwright/.auth/${viewer.user}.json`, user: viewer },
+      dependencies: ['auth-viewer'],
     },
   ],
 });
