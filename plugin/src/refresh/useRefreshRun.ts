@@ -11,9 +11,21 @@ export type RefreshPhase =
   | { kind: 'idle' }
   | { kind: 'confirming' }
   | { kind: 'requesting' }
-  | { kind: 'following'; runId: number; outcome?: RefreshOutcome; run?: RunStatus; pollError?: ApiError }
+  | {
+      kind: 'following';
+      runId: number;
+      outcome?: RefreshOutcome;
+      run?: RunStatus;
+      /** When `run` was read: what a running step's elapsed time is measured to. */
+      polledAt?: number;
+      pollError?: ApiError;
+    }
   | { kind: 'finished'; run: RunStatus; outcome?: RefreshOutcome }
-  | { kind: 'failed'; error: ApiError };
+  | {
+      kind: 'failed';
+      error: ApiError;
+      /** Epoch ms before which a new request would be refused again. */ retryUntil?: number;
+    };
 
 export const POLL_MS = 1000;
 const MAX_BACKOFF_MS = 15_000;
@@ -28,8 +40,11 @@ export function useRefreshRun(target: RefreshRequest, storageKey: string, onFini
   });
   // Kept across a failed POST so that trying again cannot start a second run.
   const pendingKey = useRef<string | undefined>(undefined);
+  // The latest callback, read when a run ends (not a reason to restart polling when it changes).
   const finished = useRef(onFinished);
-  finished.current = onFinished;
+  useEffect(() => {
+    finished.current = onFinished;
+  }, [onFinished]);
 
   const following = phase.kind === 'following' ? phase.runId : undefined;
   useEffect(() => {
@@ -47,7 +62,7 @@ export function useRefreshRun(target: RefreshRequest, storageKey: string, onFini
         }
         failures = 0;
         if (run.status === 'running') {
-          setPhase((p) => (p.kind === 'following' ? { ...p, run, pollError: undefined } : p));
+          setPhase((p) => (p.kind === 'following' ? { ...p, run, polledAt: Date.now(), pollError: undefined } : p));
           timer = setTimeout(poll, POLL_MS);
           return;
         }
@@ -98,7 +113,8 @@ export function useRefreshRun(target: RefreshRequest, storageKey: string, onFini
       if (DEFINITIVE.has(error.code)) {
         pendingKey.current = undefined;
       }
-      setPhase({ kind: 'failed', error });
+      const retryUntil = error.retryAfter ? Date.now() + error.retryAfter * 1000 : undefined;
+      setPhase({ kind: 'failed', error, retryUntil });
     }
   }, [targetJson, storageKey]);
 

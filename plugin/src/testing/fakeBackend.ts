@@ -45,8 +45,7 @@ export function fakeBackend(): FakeBackend {
       handlers.set(`${method} ${url}`, handler);
       return fake;
     },
-    calls: (method, url) =>
-      seen.filter((r) => (!method || (r.method ?? 'GET') === method) && (!url || r.url === url)),
+    calls: (method, url) => seen.filter((r) => (!method || (r.method ?? 'GET') === method) && (!url || r.url === url)),
   };
   return fake;
 }

@@ -1,5 +1,6 @@
 import React from 'react';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { OrgRole } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { fakeBackend } from '../../testing/fakeBackend';
 import { attempt, run } from '../../testing/runs';
@@ -17,7 +18,7 @@ const REFRESH = '/api/plugin-proxy/matviewops-app/api/refresh';
 const RUN7 = '/api/plugin-proxy/matviewops-app/api/runs/7';
 const target = { views: ['pos.mv_daily'], cascade: true };
 
-const asRole = (orgRole: 'Viewer' | 'Editor' | 'Admin') => {
+const asRole = (orgRole: OrgRole) => {
   config.bootData.user = { ...config.bootData.user, orgRole, isGrafanaAdmin: false };
 };
 
@@ -38,35 +39,44 @@ beforeEach(() => {
   jest.useFakeTimers({ now: Date.parse('2026-12-01T09:00:03.000Z') });
   mockBackend.current = fakeBackend();
   localStorage.clear();
-  asRole('Admin');
+  asRole(OrgRole.Admin);
 });
 afterEach(() => jest.useRealTimers());
 
 describe('RefreshControl for people without the Admin role', () => {
-  it.each(['Viewer', 'Editor'] as const)('a %s sees a disabled button saying refresh needs Admin, and nothing is sent', (role) => {
-    asRole(role);
-    render(<RefreshControl target={target} storageKey="k" />);
-    // Grafana's Button keeps a disabled button focusable (aria-disabled) so its tooltip can say why.
-    expect(screen.getByTestId(testIds.refresh.button)).toHaveAttribute('aria-disabled', 'true');
-    expect(screen.getByTestId(testIds.refresh.roleHint)).toHaveTextContent('needs the Admin role');
-    fireEvent.click(screen.getByTestId(testIds.refresh.button));
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-    expect(mockBackend.current.calls()).toHaveLength(0);
-  });
+  it.each([OrgRole.Viewer, OrgRole.Editor])(
+    'a %s sees a disabled button saying refresh needs Admin, and nothing is sent',
+    (role) => {
+      asRole(role);
+      render(<RefreshControl target={target} storageKey="k" />);
+      // Grafana's Button keeps a disabled button focusable (aria-disabled) so its tooltip can say why.
+      expect(screen.getByTestId(testIds.refresh.button)).toHaveAttribute('aria-disabled', 'true');
+      expect(screen.getByTestId(testIds.refresh.roleHint)).toHaveTextContent('needs the Admin role');
+      fireEvent.click(screen.getByTestId(testIds.refresh.button));
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+      expect(mockBackend.current.calls()).toHaveLength(0);
+    }
+  );
 });
 
 describe('RefreshControl for an admin', () => {
   it('asks for confirmation, posts with an Idempotency-Key, follows the run and reports success', async () => {
     const onFinished = jest.fn();
     const polls = [
-      run([attempt('pos.mv_daily', { status: 'running', startedAt: '2026-12-01T09:00:01.000Z' }), attempt('pos.mv_weekly')]),
+      run([
+        attempt('pos.mv_daily', { status: 'running', startedAt: '2026-12-01T09:00:01.000Z' }),
+        attempt('pos.mv_weekly'),
+      ]),
       run([
         attempt('pos.mv_daily', { status: 'succeeded', durationMs: 1500, rows: 1234 }),
         attempt('pos.mv_weekly', { status: 'succeeded', durationMs: 20, rows: 3 }),
       ]),
     ];
     mockBackend.current
-      .on('POST', REFRESH, { status: 202, data: { runId: 7, outcome: 'started', statusUrl: '/api/runs/7', requestedBy: 'admin' } })
+      .on('POST', REFRESH, {
+        status: 202,
+        data: { runId: 7, outcome: 'started', statusUrl: '/api/runs/7', requestedBy: 'admin' },
+      })
       .on('GET', RUN7, () => ({ status: 200, data: polls.shift() ?? polls[0] }));
     render(<RefreshControl target={target} storageKey="k" onFinished={onFinished} confirmText="Sure?" />);
 
@@ -80,8 +90,8 @@ describe('RefreshControl for an admin', () => {
     expect(post.headers?.['Idempotency-Key']).toMatch(/^[\x21-\x7e]{16,}$/);
     expect(post.showErrorAlert).toBe(false);
     expect(screen.getByTestId(testIds.refresh.outcome)).toHaveTextContent('Refresh started (run 7)');
-    expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent(/running.*for 2\.0 s/);
-    expect(screen.getByTestId(testIds.refresh.step('pos.mv_weekly'))).toHaveTextContent('queued');
+    expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent(/Running.*for 2\.0 s/);
+    expect(screen.getByTestId(testIds.refresh.step('pos.mv_weekly'))).toHaveTextContent('Queued');
     expect(screen.getByTestId(testIds.refresh.button)).toBeDisabled();
 
     await settle(1000);
@@ -133,7 +143,7 @@ describe('RefreshControl for an admin', () => {
     mockBackend.current.on('GET', RUN7, () => ({ status: 200, data: polls.shift() }));
     render(<RefreshControl target={target} storageKey="panel:1" />);
     await settle();
-    expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent(/running.*for 3\.0 s/);
+    expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent(/Running.*for 3\.0 s/);
     await settle(1000);
     expect(screen.getByTestId(testIds.refresh.result)).toHaveTextContent('Refreshed (run 7)');
     expect(mockBackend.current.calls('POST')).toHaveLength(0);
@@ -142,7 +152,10 @@ describe('RefreshControl for an admin', () => {
 
   it('a remembered run the service no longer knows is reported and forgotten', async () => {
     rememberRun('k', 7);
-    mockBackend.current.on('GET', RUN7, { status: 404, data: { error: { code: 'unknown_run', message: 'There is no run 7.' } } });
+    mockBackend.current.on('GET', RUN7, {
+      status: 404,
+      data: { error: { code: 'unknown_run', message: 'There is no run 7.' } },
+    });
     render(<RefreshControl target={target} storageKey="k" />);
     await settle();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('There is no run 7.');
@@ -176,7 +189,9 @@ describe('RefreshControl when the request is refused', () => {
   });
 
   it('429 too_soon shows the message and keeps the button disabled for Retry-After seconds', async () => {
-    refusal(429, { error: { code: 'too_soon', message: 'pos.mv_daily was refreshed on request less than 60 s ago.', retryAfter: 3 } });
+    refusal(429, {
+      error: { code: 'too_soon', message: 'pos.mv_daily was refreshed on request less than 60 s ago.', retryAfter: 3 },
+    });
     render(<RefreshControl target={target} storageKey="k" />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('less than 60 s ago');
@@ -188,7 +203,13 @@ describe('RefreshControl when the request is refused', () => {
   });
 
   it('503 from the service is shown as unavailable, with its reason', async () => {
-    refusal(503, { error: { code: 'database_unavailable', message: 'The database is not reachable right now; retry shortly.', retryAfter: 5 } });
+    refusal(503, {
+      error: {
+        code: 'database_unavailable',
+        message: 'The database is not reachable right now; retry shortly.',
+        retryAfter: 5,
+      },
+    });
     render(<RefreshControl target={target} storageKey="k" />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('Refresh service unavailable');
@@ -208,7 +229,9 @@ describe('RefreshControl when the request is refused', () => {
   });
 
   it('a wrong admin secret in the app (401 from the service) points the admin to the configuration page', async () => {
-    refusal(401, { error: { code: 'unauthorized', message: 'A valid secret is required in the x-matview-ops-secret header.' } });
+    refusal(401, {
+      error: { code: 'unauthorized', message: 'A valid secret is required in the x-matview-ops-secret header.' },
+    });
     render(<RefreshControl target={target} storageKey="k" />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent("app's configuration page");

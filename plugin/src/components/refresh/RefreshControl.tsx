@@ -26,11 +26,18 @@ export function describeTarget(t: RefreshRequest): string {
   return t.cascade === false ? what : `${what}, and the views built on them`;
 }
 
-export function RefreshControl({ target, storageKey, buttonText, confirmText, size = 'md', onFinished }: RefreshControlProps) {
+export function RefreshControl({
+  target,
+  storageKey,
+  buttonText,
+  confirmText,
+  size = 'md',
+  onFinished,
+}: RefreshControlProps) {
   const styles = useStyles2(getStyles);
   const allowed = mayRefresh();
   const { phase, ask, confirm, dismiss } = useRefreshRun(target, storageKey, onFinished);
-  const wait = useRetryWait(phase.kind === 'failed' ? phase.error.retryAfter : undefined);
+  const wait = useRetryWait(phase.kind === 'failed' ? phase.retryUntil : undefined);
   const busy = phase.kind === 'requesting' || phase.kind === 'following';
   const label = buttonText || 'Refresh';
 
@@ -60,7 +67,9 @@ export function RefreshControl({ target, storageKey, buttonText, confirmText, si
       <ConfirmModal
         isOpen={phase.kind === 'confirming'}
         title="Refresh materialized views"
-        body={<div data-testid={testIds.refresh.confirm}>{confirmText || `Refresh ${describeTarget(target)} now?`}</div>}
+        body={
+          <div data-testid={testIds.refresh.confirm}>{confirmText || `Refresh ${describeTarget(target)} now?`}</div>
+        }
         confirmText="Refresh now"
         confirmVariant="primary"
         onConfirm={confirm}

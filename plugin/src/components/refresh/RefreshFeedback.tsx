@@ -45,7 +45,7 @@ export function RefreshFeedback({ phase, onDismiss }: { phase: RefreshPhase; onD
               {phase.pollError.message} The refresh itself goes on on the server.
             </Alert>
           )}
-          {phase.run && <RunProgress run={phase.run} />}
+          {phase.run && <RunProgress run={phase.run} now={phase.polledAt ?? 0} />}
         </div>
       );
     case 'finished': {
@@ -60,7 +60,7 @@ export function RefreshFeedback({ phase, onDismiss }: { phase: RefreshPhase; onD
           <div data-testid={testIds.refresh.outcome}>
             {phase.outcome ? OUTCOMES[phase.outcome](phase.run.runId) : null} {summary(phase.run)}.
           </div>
-          <RunProgress run={phase.run} />
+          <RunProgress run={phase.run} now={0} />
         </Alert>
       );
     }

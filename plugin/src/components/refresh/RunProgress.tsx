@@ -3,18 +3,11 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, type BadgeColor, useStyles2 } from '@grafana/ui';
-import type { Attempt, AttemptStatus, RunStatus } from '../../api/types';
+import { useStyles2 } from '@grafana/ui';
+import type { Attempt, RunStatus } from '../../api/types';
+import { formatCount, formatDuration } from '../../format/numbers';
 import { testIds } from '../../testIds';
-import { formatCount, formatDuration } from './formatStep';
-
-const COLOURS: Record<AttemptStatus, BadgeColor> = {
-  queued: 'blue',
-  running: 'orange',
-  succeeded: 'green',
-  failed: 'red',
-  skipped: 'purple',
-};
+import { AttemptBadge } from '../StateBadge/AttemptBadge';
 
 function detail(step: Attempt, now: number): string {
   switch (step.status) {
@@ -36,14 +29,14 @@ function detail(step: Attempt, now: number): string {
   }
 }
 
-export function RunProgress({ run }: { run: RunStatus }) {
+/** `now`: when the run was read, so a running step's elapsed time matches that reading. */
+export function RunProgress({ run, now }: { run: RunStatus; now: number }) {
   const styles = useStyles2(getStyles);
-  const now = Date.now();
   return (
     <ul className={styles.list} data-testid={testIds.refresh.progress}>
       {run.steps.map((step) => (
         <li key={step.logId} className={styles.step} data-testid={testIds.refresh.step(step.view)}>
-          <Badge color={COLOURS[step.status] ?? 'blue'} text={step.status} />
+          <AttemptBadge status={step.status} />
           <span className={styles.view}>{step.view}</span>
           <span className={styles.detail}>{detail(step, now)}</span>
         </li>

@@ -1,23 +1,19 @@
 // Seconds left before a request refused with Retry-After may be made again; counts down to 0.
 import { useEffect, useState } from 'react';
 
-export function useRetryWait(retryAfter: number | undefined): number {
-  const [left, setLeft] = useState(0);
+export function useRetryWait(until: number | undefined): number {
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!retryAfter || retryAfter <= 0) {
-      setLeft(0);
+    if (until === undefined) {
       return;
     }
-    const until = Date.now() + retryAfter * 1000;
-    setLeft(retryAfter);
-    const timer = setInterval(() => {
-      const s = Math.max(0, Math.ceil((until - Date.now()) / 1000));
-      setLeft(s);
-      if (s === 0) {
-        clearInterval(timer);
-      }
-    }, 1000);
-    return () => clearInterval(timer);
-  }, [retryAfter]);
-  return left;
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, 250);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
+  }, [until]);
+  return until === undefined ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
 }

@@ -1,0 +1,169 @@
+import React from 'react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { OrgRole, type PanelProps } from '@grafana/data';
+import { config } from '@grafana/runtime';
+import type { ViewStatus } from '../api/types';
+import { fakeBackend } from '../testing/fakeBackend';
+import { attempt, run } from '../testing/runs';
+import { testIds } from '../testIds';
+import { defaultRefreshPanelOptions, type RefreshPanelOptions } from './options';
+import { RefreshPanel } from './RefreshPanel';
+
+const mockBackend = { current: fakeBackend() };
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => mockBackend.current,
+}));
+
+const BASE = '/api/plugin-proxy/matviewops-app';
+
+const view = (name: string, pack: string, over: Partial<ViewStatus> = {}): ViewStatus => ({
+  view: name,
+  pack,
+  description: '',
+  state: 'fresh',
+  enabled: true,
+  lagSeconds: 0,
+  warnAfterSeconds: 1200,
+  errorAfterSeconds: 3600,
+  lastSuccessAt: '2026-12-01T08:50:00.000Z',
+  lastAttemptAt: '2026-12-01T08:50:00.000Z',
+  lastAttemptStatus: 'succeeded',
+  lastError: null,
+  lastDurationMs: 100,
+  typicalDurationMs: 100,
+  rows: 10,
+  sizeBytes: 8192,
+  schedule: '*/15 * * * *',
+  due: false,
+  dueReason: null,
+  ...over,
+});
+
+const VIEWS = [
+  view('pos.mv_daily', 'sales', { state: 'stale', lagSeconds: 5400 }),
+  view('pos.mv_weekly', 'sales'),
+  view('funeral_mv.mv_search_index', 'funeral'),
+];
+
+function renderPanel(options: Partial<RefreshPanelOptions>) {
+  const props = {
+    id: 4,
+    width: 400,
+    height: 300,
+    options: { ...defaultRefreshPanelOptions, ...options },
+  } as unknown as PanelProps<RefreshPanelOptions>;
+  return render(<RefreshPanel {...props} />);
+}
+
+const settle = (ms = 0) =>
+  act(async () => {
+    await jest.advanceTimersByTimeAsync(ms);
+  });
+
+const sceneRefresh = jest.fn();
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: Date.parse('2026-12-01T09:00:00.000Z') });
+  localStorage.clear();
+  sceneRefresh.mockClear();
+  (window as { __grafanaSceneContext?: unknown }).__grafanaSceneContext = {
+    state: { $timeRange: { onRefresh: sceneRefresh } },
+  };
+  config.bootData.user = { ...config.bootData.user, orgRole: OrgRole.Admin, isGrafanaAdmin: false };
+  mockBackend.current = fakeBackend().on('GET', `${BASE}/api/views`, { status: 200, data: { views: VIEWS } });
+});
+afterEach(() => {
+  delete (window as { __grafanaSceneContext?: unknown }).__grafanaSceneContext;
+  jest.useRealTimers();
+});
+
+async function refreshWith(finalRun: ReturnType<typeof run>) {
+  mockBackend.current
+    .on('POST', `${BASE}/api/refresh`, {
+      status: 202,
+      data: { runId: 7, outcome: 'started', statusUrl: '', requestedBy: 'a' },
+    })
+    .on('GET', `${BASE}/api/runs/7`, { status: 200, data: finalRun });
+  fireEvent.click(screen.getByTestId(testIds.refresh.button));
+  fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Refresh now' }));
+  await settle();
+}
+
+describe('RefreshPanel', () => {
+  it('asks for a target while its options name nothing, and offers no button', async () => {
+    renderPanel({ target: 'pack', pack: '' });
+    await settle();
+    expect(screen.getByTestId(testIds.panel.notConfigured)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.refresh.button)).not.toBeInTheDocument();
+  });
+
+  it("shows the freshness of its pack's views only", async () => {
+    renderPanel({ target: 'pack', pack: 'sales' });
+    await settle();
+    const list = screen.getByTestId(testIds.panel.freshness);
+    expect(within(list).getByTestId(testIds.panel.freshnessItem('pos.mv_daily'))).toHaveTextContent(
+      /Stale.*1 h 30 min behind/
+    );
+    expect(within(list).getByTestId(testIds.panel.freshnessItem('pos.mv_weekly'))).toHaveTextContent('Fresh');
+    expect(within(list).queryByTestId(testIds.panel.freshnessItem('funeral_mv.mv_search_index'))).toBeNull();
+  });
+
+  it('marks a chosen view the service does not manage', async () => {
+    renderPanel({ target: 'views', views: ['pos.mv_weekly', 'pos.mv_gone'] });
+    await settle();
+    expect(screen.getByTestId(testIds.panel.freshnessItem('pos.mv_gone'))).toHaveTextContent('not managed');
+  });
+
+  it('says when freshness cannot be read, and still offers the refresh', async () => {
+    mockBackend.current.on('GET', `${BASE}/api/views`, { status: 502, data: {} });
+    renderPanel({ target: 'pack', pack: 'sales' });
+    await settle();
+    expect(screen.getByTestId(testIds.panel.error)).toHaveTextContent('could not reach the refresh service');
+    expect(screen.getByTestId(testIds.refresh.button)).toBeEnabled();
+  });
+
+  it('re-reads freshness every 30 seconds', async () => {
+    renderPanel({ target: 'pack', pack: 'sales' });
+    await settle();
+    await settle(30_000);
+    expect(mockBackend.current.calls('GET', `${BASE}/api/views`)).toHaveLength(2);
+  });
+
+  it("refreshes its pack, then the dashboard's queries through the scene's time range", async () => {
+    renderPanel({ target: 'pack', pack: 'sales', cascade: false });
+    await settle();
+    await refreshWith(run([attempt('pos.mv_daily', { status: 'succeeded' })]));
+    expect(mockBackend.current.calls('POST')[0].data).toEqual({ pack: 'sales', cascade: false });
+    expect(screen.getByTestId(testIds.refresh.result)).toHaveTextContent('Refreshed');
+    expect(sceneRefresh).toHaveBeenCalledTimes(1);
+    // Freshness is read again after the run.
+    expect(mockBackend.current.calls('GET', `${BASE}/api/views`)).toHaveLength(2);
+  });
+
+  it('leaves the dashboard alone when the option is off', async () => {
+    renderPanel({ target: 'views', views: ['pos.mv_daily'], refreshDashboard: false });
+    await settle();
+    await refreshWith(run([attempt('pos.mv_daily', { status: 'succeeded' })]));
+    expect(sceneRefresh).not.toHaveBeenCalled();
+  });
+
+  it('leaves the dashboard alone when the run changed nothing (every view failed)', async () => {
+    renderPanel({ target: 'views', views: ['pos.mv_daily'] });
+    await settle();
+    await refreshWith(
+      run([attempt('pos.mv_daily', { status: 'failed', sqlstate: '22012', message: 'division by zero' })])
+    );
+    expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent('22012: division by zero');
+    expect(sceneRefresh).not.toHaveBeenCalled();
+  });
+
+  it('shows a Viewer the state and a disabled button saying refresh needs the Admin role', async () => {
+    config.bootData.user = { ...config.bootData.user, orgRole: OrgRole.Viewer, isGrafanaAdmin: false };
+    renderPanel({ target: 'pack', pack: 'sales' });
+    await settle();
+    expect(screen.getByTestId(testIds.panel.freshnessItem('pos.mv_daily'))).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.refresh.button)).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByTestId(testIds.refresh.roleHint)).toHaveTextContent('Admin role');
+  });
+});
