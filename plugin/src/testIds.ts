@@ -57,5 +57,6 @@ export const testIds = {
     testConnection: 'data-testid app config test connection',
     testResult: 'data-testid app config test result',
     urlError: 'data-testid app config url error',
+    unsaved: 'data-testid app config unsaved',
   },
 };

@@ -1,5 +1,5 @@
-// The app's settings through Grafana's plugin settings API: jsonData is readable, secureJsonData is
-// write-only (Grafana answers which secrets are set in secureJsonFields, never their values).
+// The app's settings through Grafana's plugin settings API (pkg/api/plugins.go). jsonData is readable;
+// secureJsonData is write-only: GET answers secureJsonFields, which secrets hold a non-empty value.
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { toApiError } from './errors';
@@ -16,13 +16,31 @@ export interface AppSecureJsonData {
 
 export type SecretName = keyof AppSecureJsonData;
 
+export const SECRET_NAMES: readonly SecretName[] = ['readSecret', 'adminSecret'];
+
+/** What GET /api/plugins/<id>/settings says about the app (the fields this page uses). */
+export interface StoredSettings {
+  enabled: boolean;
+  pinned: boolean;
+  jsonData: AppJsonData;
+  secureJsonFields: Partial<Record<SecretName, boolean>>;
+}
+
+/**
+ * Grafana replaces enabled, pinned and the whole jsonData with what is sent (send them all, or the app
+ * is disabled and other keys are lost), and merges secureJsonData into the stored secrets key by key.
+ */
 export interface SaveSettings {
   enabled: boolean;
   pinned: boolean;
   jsonData: AppJsonData;
   /** Only secrets being set; a secret left out keeps its stored value. */
   secureJsonData?: AppSecureJsonData;
-  /** Secrets to clear: Grafana removes a secure field sent as an empty string. */
+  /**
+   * Secrets to clear. Grafana has no delete: it stores the empty string sent for them, reports them as
+   * not set in secureJsonFields (it lists only non-empty values) and the proxy then sends an empty header.
+   * A secret also being set in secureJsonData is set, not cleared.
+   */
   reset?: SecretName[];
 }
 
@@ -46,21 +64,65 @@ export function serviceUrlProblem(raw: string): string | undefined {
 /** Trailing slashes are dropped: the proxy routes join `{{ .JsonData.serviceUrl }}/api/...`. */
 export const normaliseServiceUrl = (raw: string): string => raw.trim().replace(/\/+$/, '');
 
-export async function saveSettings(s: SaveSettings): Promise<void> {
-  const secure: Record<string, string> = { ...(s.secureJsonData as Record<string, string>) };
-  for (const name of s.reset ?? []) {
-    secure[name] = '';
+/** The request body of POST /api/plugins/<id>/settings (pluginsettings.UpdatePluginSettingCmd). */
+export function settingsBody(s: SaveSettings) {
+  const secure: Record<string, string> = {};
+  for (const name of SECRET_NAMES) {
+    const value = s.secureJsonData?.[name];
+    if (value !== undefined && value !== '') {
+      secure[name] = value;
+    } else if (s.reset?.includes(name)) {
+      secure[name] = '';
+    }
   }
+  return { enabled: s.enabled, pinned: s.pinned, jsonData: s.jsonData, secureJsonData: secure };
+}
+
+export async function saveSettings(s: SaveSettings): Promise<void> {
   try {
     await lastValueFrom(
       getBackendSrv().fetch({
         url: SETTINGS_URL,
         method: 'POST',
-        data: { enabled: s.enabled, pinned: s.pinned, jsonData: s.jsonData, secureJsonData: secure },
+        data: settingsBody(s),
         showErrorAlert: false,
+        showSuccessAlert: false,
       })
     );
   } catch (err) {
     throw toApiError(err);
   }
+}
+
+interface SettingsAnswer {
+  enabled?: boolean;
+  pinned?: boolean;
+  jsonData?: AppJsonData | null;
+  secureJsonFields?: Record<string, boolean> | null;
+}
+
+/** The stored settings, as Grafana's own config page loads them; never any secret's value. */
+export async function loadSettings(): Promise<StoredSettings> {
+  try {
+    const { data } = await lastValueFrom(
+      getBackendSrv().fetch<SettingsAnswer>({ url: SETTINGS_URL, method: 'GET', showErrorAlert: false })
+    );
+    return fromAnswer(data);
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+/** Keeps only what this page uses: a secret counts as set when Grafana says `true` for it. */
+export function fromAnswer(a: SettingsAnswer): StoredSettings {
+  const fields: StoredSettings['secureJsonFields'] = {};
+  for (const name of SECRET_NAMES) {
+    fields[name] = a.secureJsonFields?.[name] === true;
+  }
+  return {
+    enabled: a.enabled === true,
+    pinned: a.pinned === true,
+    jsonData: a.jsonData ?? {},
+    secureJsonFields: fields,
+  };
 }
