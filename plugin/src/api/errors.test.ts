@@ -75,6 +75,10 @@ describe('toApiError', () => {
     expect(e.message).toContain('Failed to fetch');
   });
 
+  it('says no answer arrived for a thrown object without a message, never "[object Object]"', () => {
+    expect(toApiError({ reason: 'x' }).message).toBe('The request did not complete: no answer arrived.');
+  });
+
   it('returns an ApiError unchanged', () => {
     const original = new ApiError('too_soon', 'wait', 429, 5);
     expect(toApiError(original)).toBe(original);

@@ -4,12 +4,7 @@ import { isFetchError } from '@grafana/runtime';
 
 /** Codes Grafana or the browser produce; anything else is the service's own code (unauthorized, too_soon...). */
 export type TransportCode =
-  | 'route_denied'
-  | 'route_not_found'
-  | 'service_unreachable'
-  | 'network'
-  | 'cancelled'
-  | 'http_error';
+  'route_denied' | 'route_not_found' | 'service_unreachable' | 'network' | 'cancelled' | 'http_error';
 
 export class ApiError extends Error {
   constructor(
@@ -45,7 +40,9 @@ export function toApiError(err: unknown): ApiError {
     return err;
   }
   if (!isFetchError(err)) {
-    return new ApiError('network', `The request did not complete: ${(err as Error)?.message ?? String(err)}`, 0);
+    const said = (err as { message?: unknown } | undefined)?.message;
+    const why = typeof said === 'string' && said ? said : typeof err === 'string' ? err : 'no answer arrived';
+    return new ApiError('network', `The request did not complete: ${why}.`, 0);
   }
   if (err.cancelled) {
     return new ApiError('cancelled', 'The request was cancelled.', err.status ?? 0);
