@@ -16,6 +16,10 @@ export const testIds = {
     packFilter: 'data-testid views pack filter',
     stateFilter: 'data-testid views state filter',
     autoRefresh: 'data-testid views auto refresh',
+    fetchedAt: 'data-testid views fetched at',
+    pollError: 'data-testid views poll error',
+    clearFilters: 'data-testid views clear filters',
+    lastError: (view: string) => `data-testid views last error ${view}`,
   },
   history: {
     page: 'data-testid history page',
@@ -28,6 +32,10 @@ export const testIds = {
     sparkline: 'data-testid history sparkline',
     older: 'data-testid history older',
     newer: 'data-testid history newer',
+    pageNumber: 'data-testid history page number',
+    picker: 'data-testid history picker',
+    freshness: 'data-testid history freshness',
+    requester: (logId: number) => `data-testid history requester ${logId}`,
   },
   refresh: {
     button: 'data-testid refresh button',

@@ -1,23 +1,53 @@
-import React from 'react';
-import { MemoryRouter } from 'react-router-dom';
-import type { AppRootProps } from '@grafana/data';
-import { render, screen } from '@testing-library/react';
-import { testIds } from '../testIds';
-import App from './App';
+import { screen } from '@testing-library/react';
+import { fakeBackend } from '../../testing/fakeBackend';
+import { testIds } from '../../testIds';
+import { currentLocation, renderApp } from '../../pages/testing/renderApp';
+import { BASE } from '../../pages/testing/views';
 
-// App ignores its props for now; the cast keeps the test honest about that.
-const props = {} as AppRootProps;
-// Opt in to react-router v7 behaviour so the tests don't print its deprecation warnings.
-const future = { v7_startTransition: true, v7_relativeSplatPath: true };
+const mockBackend = { current: fakeBackend() };
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => mockBackend.current,
+}));
 
-describe('App', () => {
-  it.each(['/', '/overview', '/no-such-page'])('shows the Overview page at %s', (path) => {
-    render(
-      <MemoryRouter initialEntries={[path]} future={future}>
-        <App {...props} />
-      </MemoryRouter>
-    );
+beforeEach(() => {
+  jest.useFakeTimers();
+  mockBackend.current = fakeBackend()
+    .on('GET', `${BASE}/api/views`, { status: 200, data: { views: [] } })
+    .on('GET', `${BASE}/api/views/pos.mv_x/history`, {
+      status: 200,
+      data: { view: 'pos.mv_x', history: [], nextBefore: null },
+    });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
 
-    expect(screen.getByTestId(testIds.overview.container)).toBeInTheDocument();
+describe('App routes', () => {
+  it('shows the Views page at views', async () => {
+    await renderApp('views');
+
+    expect(screen.getByTestId(testIds.views.page)).toBeInTheDocument();
+  });
+
+  it.each(['', 'overview', 'no/such/page'])('sends %p to the Views page, under its own URL', async (path) => {
+    await renderApp(path);
+
+    expect(screen.getByTestId(testIds.views.page)).toBeInTheDocument();
+    expect(currentLocation()).toBe('/a/matviewops-app/views');
+  });
+
+  it("shows a view's history at history/:view", async () => {
+    await renderApp('history/pos.mv_x');
+
+    expect(screen.getByTestId(testIds.history.page)).toBeInTheDocument();
+    expect(mockBackend.current.calls('GET', `${BASE}/api/views/pos.mv_x/history`)).toHaveLength(1);
+  });
+
+  it('shows the view picker at history', async () => {
+    await renderApp('history');
+
+    expect(screen.getByTestId(testIds.history.page)).toBeInTheDocument();
+    expect(mockBackend.current.calls('GET', `${BASE}/api/views/pos.mv_x/history`)).toHaveLength(0);
   });
 });
