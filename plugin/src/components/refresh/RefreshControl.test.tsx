@@ -57,6 +57,12 @@ describe('RefreshControl for people without the Admin role', () => {
       expect(mockBackend.current.calls()).toHaveLength(0);
     }
   );
+
+  it('a Grafana server admin who is a Viewer in this organisation gets no enabled button (the proxy checks the org role only)', () => {
+    config.bootData.user = { ...config.bootData.user, orgRole: OrgRole.Viewer, isGrafanaAdmin: true };
+    render(<RefreshControl target={target} storageKey="k" />);
+    expect(screen.getByTestId(testIds.refresh.button)).toHaveAttribute('aria-disabled', 'true');
+  });
 });
 
 describe('RefreshControl for an admin', () => {
