@@ -22,7 +22,7 @@ export default defineConfig([
   ...pluginConfig,
   {
     // TypeScript outside the plugin; `files` is what makes ESLint pick these up at all.
-    files: ['*.ts', 'server/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['*.ts', 'server/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'provisioning/**/*.ts'],
   },
   {
     // Playwright fixtures are called `use`, which the React hooks rule mistakes for React's use().
