@@ -16,6 +16,7 @@ export const testIds = {
     packFilter: 'data-testid views pack filter',
     stateFilter: 'data-testid views state filter',
     autoRefresh: 'data-testid views auto refresh',
+    roleNote: 'data-testid views role note',
     fetchedAt: 'data-testid views fetched at',
     pollError: 'data-testid views poll error',
     clearFilters: 'data-testid views clear filters',
@@ -59,6 +60,8 @@ export const testIds = {
     serviceUrl: 'data-testid app config service url',
     readSecret: 'data-testid app config read secret',
     adminSecret: 'data-testid app config admin secret',
+    /** The whole secret control (input or configured value, and its Reset button). */
+    secretField: (name: 'readSecret' | 'adminSecret') => `data-testid app config secret field ${name}`,
     save: 'data-testid app config save',
     saveError: 'data-testid app config save error',
     saved: 'data-testid app config saved',

@@ -16,24 +16,32 @@ test('the admin saves the service URL and both secrets, sees them set, and Test 
   const configPage = await gotoAppConfigPage({ pluginId: appId });
   await page.getByTestId(testIds.appConfig.serviceUrl).fill(service.url);
   const secrets = [
-    [testIds.appConfig.readSecret, service.readSecret!],
-    [testIds.appConfig.adminSecret, service.adminSecret!],
+    ['readSecret', testIds.appConfig.readSecret, service.readSecret!],
+    ['adminSecret', testIds.appConfig.adminSecret, service.adminSecret!],
   ] as const;
-  for (const [id, value] of secrets) {
-    const field = page.getByTestId(id);
-    // A secret already set shows a Reset button instead of an input.
-    const reset = field.getByRole('button', { name: 'Reset' });
+  for (const [name, inputId, value] of secrets) {
+    // A secret already set shows "configured" and a Reset button instead of an empty input.
+    const reset = page.getByTestId(testIds.appConfig.secretField(name)).getByRole('button', { name: 'Reset' });
     if (await reset.isVisible()) {
       await reset.click();
     }
-    await field.locator('input').fill(value);
+    await page.getByTestId(inputId).fill(value);
   }
   const saved = configPage.waitForSettingsResponse();
   await page.getByTestId(testIds.appConfig.save).click();
   await expect(saved).toBeOK();
   await expect(page.getByTestId(testIds.appConfig.saved)).toBeVisible();
+  for (const [name] of secrets) {
+    // Shown as set, never their values.
+    await expect(
+      page.getByTestId(testIds.appConfig.secretField(name)).getByRole('button', { name: 'Reset' })
+    ).toBeVisible();
+  }
   await expect(page.getByTestId(testIds.appConfig.container)).not.toContainText(service.adminSecret!);
+  await expect(page.getByTestId(testIds.appConfig.container)).not.toContainText(service.readSecret!);
 
   await page.getByTestId(testIds.appConfig.testConnection).click();
-  await expect(page.getByTestId(testIds.appConfig.testResult)).toContainText('ready');
+  const result = page.getByTestId(testIds.appConfig.testResult);
+  await expect(result).toContainText(/^Ready/);
+  await expect(result.locator('[data-problem]')).toHaveCount(0);
 });

@@ -1,8 +1,8 @@
 // What the e2e specs need to know about the stack under test, from the environment.
 export const appId = 'matviewops-app';
 
-/** The operations dashboard (dashboards issue) carries the refresh panel the admin spec clicks. */
-export const operationsDashboardUid = process.env.E2E_OPERATIONS_DASHBOARD_UID || 'matviewops-operations';
+/** The generated operations dashboard (under provisioning/dashboards/), which carries refresh panels. */
+export const operationsDashboardFile = 'Operations/matviewops-operations.json';
 
 /** A view the stack manages (the sales pack's demo data). */
 export const knownView = process.env.E2E_KNOWN_VIEW || 'pos.mv_daily_sales_summary';

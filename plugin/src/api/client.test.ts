@@ -32,7 +32,7 @@ describe('readiness()', () => {
     const ready = { ...notReady, status: 'ready' };
     mockFetch.mockReturnValue(ok(ready));
     await expect(readiness()).resolves.toEqual(ready);
-    expect(requested()).toMatchObject({ url: `${BASE}/readyz`, method: 'GET', showErrorAlert: false });
+    expect(requested()).toMatchObject({ url: `${BASE}/readyz`, method: 'GET', showErrorAlert: false, retry: 1 });
   });
 
   it('returns the 503 body instead of throwing: not ready is an answer', async () => {
@@ -59,7 +59,8 @@ describe('access()', () => {
     const report = { power: level, canRefresh: false, identity: { user: 'ann', verified: true, problem: null } };
     mockFetch.mockReturnValue(ok(report));
     await expect(access(level)).resolves.toEqual(report);
-    expect(requested()).toMatchObject({ url, method: 'GET', showErrorAlert: false, showSuccessAlert: false });
+    // retry: 1 keeps Grafana from re-sending a request the service answered 401 (as if the session expired).
+    expect(requested()).toMatchObject({ url, method: 'GET', showErrorAlert: false, showSuccessAlert: false, retry: 1 });
   });
 });
 
@@ -96,6 +97,8 @@ describe('the client’s error mapping', () => {
       method: 'POST',
       data: { views: ['sales.daily'] },
       headers: { 'Idempotency-Key': 'key-1' },
+      // A refresh refused with 401 must never be re-sent by Grafana's session-renewal retry.
+      retry: 1,
     });
   });
 });

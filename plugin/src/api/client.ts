@@ -3,6 +3,7 @@
 import { getBackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { toApiError } from './errors';
+import { QUIET } from './fetchOptions';
 import { PROXY_BASE } from './paths';
 import type {
   AccessReport,
@@ -14,12 +15,9 @@ import type {
   ViewStatus,
 } from './types';
 
-// The views show their own inline errors, so Grafana's global toast is switched off for every call.
 async function call<T>(request: Omit<BackendSrvRequest, 'showErrorAlert'>): Promise<T> {
   try {
-    const response = await lastValueFrom(
-      getBackendSrv().fetch<T>({ ...request, showErrorAlert: false, showSuccessAlert: false })
-    );
+    const response = await lastValueFrom(getBackendSrv().fetch<T>({ ...request, ...QUIET }));
     return response.data;
   } catch (err) {
     throw toApiError(err);
@@ -29,8 +27,7 @@ async function call<T>(request: Omit<BackendSrvRequest, 'showErrorAlert'>): Prom
 const get = <T>(path: string, params?: Record<string, string | number>) =>
   call<T>({ url: `${PROXY_BASE}/${path}`, method: 'GET', params });
 
-export const listViews = async (): Promise<ViewStatus[]> =>
-  (await get<{ views: ViewStatus[] }>('api/views')).views;
+export const listViews = async (): Promise<ViewStatus[]> => (await get<{ views: ViewStatus[] }>('api/views')).views;
 
 export const viewHistory = (view: string, page: { limit?: number; before?: number } = {}): Promise<ViewHistory> =>
   get<ViewHistory>(`api/views/${encodeURIComponent(view)}/history`, {
@@ -59,7 +56,7 @@ export const access = (level: 'read' | 'admin'): Promise<AccessReport> =>
 export async function readiness(): Promise<Readiness> {
   try {
     return await lastValueFrom(
-      getBackendSrv().fetch<Readiness>({ url: `${PROXY_BASE}/readyz`, method: 'GET', showErrorAlert: false })
+      getBackendSrv().fetch<Readiness>({ url: `${PROXY_BASE}/readyz`, method: 'GET', ...QUIET })
     ).then((r) => r.data);
   } catch (err) {
     const body = (err as { status?: number; data?: Readiness }).data;

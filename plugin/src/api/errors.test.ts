@@ -21,6 +21,8 @@ describe('toApiError', () => {
   it('reads a service 401 as the service’s code, not a transport one', () => {
     const e = toApiError(fetchError(401, { error: { code: 'unauthorized', message: 'A valid secret is required.' } }));
     expect(e).toMatchObject({ code: 'unauthorized', status: 401 });
+    // Said for whoever sees it, often a Viewer: not the header name, but who can fix it and where.
+    expect(e.message).toMatch(/an admin must check the app's configuration/);
   });
 
   it('maps Grafana’s failed role check to route_denied', () => {
@@ -50,6 +52,14 @@ describe('toApiError', () => {
     const e = toApiError(fetchError(status, { message: 'Bad Gateway' }));
     expect(e).toMatchObject({ code: 'service_unreachable', status });
     expect(e.message).toContain('could not reach the refresh service');
+  });
+
+  it("maps Grafana's own 401 (no service error body) to session_expired", () => {
+    expect(toApiError(fetchError(401, { message: 'Unauthorized' }))).toMatchObject({
+      code: 'session_expired',
+      status: 401,
+      message: 'Your Grafana session has ended: sign in again.',
+    });
   });
 
   it('maps status 0 (no answer) to network', () => {

@@ -4,7 +4,13 @@ import { isFetchError } from '@grafana/runtime';
 
 /** Codes Grafana or the browser produce; anything else is the service's own code (unauthorized, too_soon...). */
 export type TransportCode =
-  'route_denied' | 'route_not_found' | 'service_unreachable' | 'network' | 'cancelled' | 'http_error';
+  | 'session_expired'
+  | 'route_denied'
+  | 'route_not_found'
+  | 'service_unreachable'
+  | 'network'
+  | 'cancelled'
+  | 'http_error';
 
 export class ApiError extends Error {
   constructor(
@@ -50,12 +56,21 @@ export function toApiError(err: unknown): ApiError {
   const status = err.status ?? 0;
   if (isServiceError(err.data)) {
     const { code, message, retryAfter } = err.data.error;
-    return new ApiError(code, message, status, typeof retryAfter === 'number' ? retryAfter : undefined);
+    // Whoever reads this (often a Viewer) cannot fix a secret; say who can, and where.
+    const shown =
+      code === 'unauthorized'
+        ? `The refresh service did not accept the app's secret: an admin must check the app's configuration (Test connection names the problem).`
+        : message;
+    return new ApiError(code, shown, status, typeof retryAfter === 'number' ? retryAfter : undefined);
   }
   const said = grafanaMessage(err.data);
   // pkg/api/pluginproxy/pluginproxy.go answers a failed reqRole check with this message.
   if (status === 403 && said && /route access denied/i.test(said)) {
     return new ApiError('route_denied', 'Your Grafana role does not allow this action.', status);
+  }
+  // The service's own 401s carry its error shape; one without it is Grafana's: no valid session.
+  if (status === 401) {
+    return new ApiError('session_expired', 'Your Grafana session has ended: sign in again.', status);
   }
   if (status === 404) {
     return new ApiError(

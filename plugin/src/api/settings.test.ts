@@ -57,6 +57,7 @@ describe('saveSettings', () => {
       },
       showErrorAlert: false,
       showSuccessAlert: false,
+      retry: 1,
     });
   });
 

@@ -3,6 +3,7 @@
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { toApiError } from './errors';
+import { QUIET } from './fetchOptions';
 import { SETTINGS_URL } from './paths';
 
 export interface AppJsonData {
@@ -85,7 +86,7 @@ export async function saveSettings(s: SaveSettings): Promise<void> {
         url: SETTINGS_URL,
         method: 'POST',
         data: settingsBody(s),
-        showErrorAlert: false,
+        ...QUIET,
         showSuccessAlert: false,
       })
     );
@@ -105,7 +106,7 @@ interface SettingsAnswer {
 export async function loadSettings(): Promise<StoredSettings> {
   try {
     const { data } = await lastValueFrom(
-      getBackendSrv().fetch<SettingsAnswer>({ url: SETTINGS_URL, method: 'GET', showErrorAlert: false })
+      getBackendSrv().fetch<SettingsAnswer>({ url: SETTINGS_URL, method: 'GET', ...QUIET })
     );
     return fromAnswer(data);
   } catch (err) {

@@ -2,7 +2,7 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { LoadingPlaceholder, useStyles2 } from '@grafana/ui';
+import { useStyles2 } from '@grafana/ui';
 import type { ViewStatus } from '../api/types';
 import { StateBadge } from '../components/StateBadge/StateBadge';
 import { testIds } from '../testIds';
@@ -12,14 +12,10 @@ interface Props {
   views: ViewStatus[];
   /** Names the options ask for; those the service does not list are shown as not managed. */
   wanted?: string[];
-  loading: boolean;
 }
 
-export function FreshnessList({ views, wanted, loading }: Props) {
+export function FreshnessList({ views, wanted }: Props) {
   const styles = useStyles2(getStyles);
-  if (loading) {
-    return <LoadingPlaceholder text="Reading freshness…" />;
-  }
   const missing = (wanted ?? []).filter((w) => !views.some((v) => v.view === w));
   return (
     <ul className={styles.list} data-testid={testIds.panel.freshness}>

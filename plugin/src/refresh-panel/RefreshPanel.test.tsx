@@ -2,9 +2,9 @@ import React from 'react';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { OrgRole, type PanelProps } from '@grafana/data';
 import { config } from '@grafana/runtime';
-import type { ViewStatus } from '../api/types';
 import { fakeBackend } from '../testing/fakeBackend';
 import { attempt, run } from '../testing/runs';
+import { BASE, deferred, view } from '../testing/views';
 import { testIds } from '../testIds';
 import { defaultRefreshPanelOptions, type RefreshPanelOptions } from './options';
 import { RefreshPanel } from './RefreshPanel';
@@ -15,35 +15,10 @@ jest.mock('@grafana/runtime', () => ({
   getBackendSrv: () => mockBackend.current,
 }));
 
-const BASE = '/api/plugin-proxy/matviewops-app';
-
-const view = (name: string, pack: string, over: Partial<ViewStatus> = {}): ViewStatus => ({
-  view: name,
-  pack,
-  description: '',
-  state: 'fresh',
-  enabled: true,
-  lagSeconds: 0,
-  warnAfterSeconds: 1200,
-  errorAfterSeconds: 3600,
-  lastSuccessAt: '2026-12-01T08:50:00.000Z',
-  lastAttemptAt: '2026-12-01T08:50:00.000Z',
-  lastAttemptStatus: 'succeeded',
-  lastError: null,
-  lastDurationMs: 100,
-  typicalDurationMs: 100,
-  rows: 10,
-  sizeBytes: 8192,
-  schedule: '*/15 * * * *',
-  due: false,
-  dueReason: null,
-  ...over,
-});
-
 const VIEWS = [
-  view('pos.mv_daily', 'sales', { state: 'stale', lagSeconds: 5400 }),
-  view('pos.mv_weekly', 'sales'),
-  view('funeral_mv.mv_search_index', 'funeral'),
+  view('pos.mv_daily', { state: 'stale', lagSeconds: 5400 }),
+  view('pos.mv_weekly'),
+  view('funeral_mv.mv_search_index', { pack: 'funeral' }),
 ];
 
 function renderPanel(options: Partial<RefreshPanelOptions>) {
@@ -115,12 +90,53 @@ describe('RefreshPanel', () => {
     expect(screen.getByTestId(testIds.panel.freshnessItem('pos.mv_gone'))).toHaveTextContent('not managed');
   });
 
-  it('says when freshness cannot be read, and still offers the refresh', async () => {
-    mockBackend.current.on('GET', `${BASE}/api/views`, { status: 502, data: {} });
+  it('shows a loading state until the first freshness answer', async () => {
+    const answer = deferred<{ status: number; data: unknown }>();
+    mockBackend.current.on('GET', `${BASE}/api/views`, () => answer.promise);
     renderPanel({ target: 'pack', pack: 'sales' });
     await settle();
+    expect(screen.getByText('Reading freshness…')).toBeInTheDocument();
+    answer.resolve({ status: 200, data: { views: VIEWS } });
+    await settle();
+    expect(screen.getByTestId(testIds.panel.freshnessItem('pos.mv_daily'))).toBeInTheDocument();
+  });
+
+  it('says when freshness cannot be read, claims nothing about the views, and still offers the refresh', async () => {
+    mockBackend.current.on('GET', `${BASE}/api/views`, { status: 502, data: {} });
+    renderPanel({ target: 'views', views: ['pos.mv_daily'] });
+    await settle();
     expect(screen.getByTestId(testIds.panel.error)).toHaveTextContent('could not reach the refresh service');
+    expect(screen.queryByText(/not managed/)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.panel.freshness)).not.toBeInTheDocument();
     expect(screen.getByTestId(testIds.refresh.button)).toBeEnabled();
+  });
+
+  it('resumes, after a reload, the run a panel with the same target started', async () => {
+    mockBackend.current
+      .on('POST', `${BASE}/api/refresh`, {
+        status: 202,
+        data: { runId: 7, outcome: 'started', statusUrl: '', requestedBy: 'a' },
+      })
+      .on('GET', `${BASE}/api/runs/7`, { status: 200, data: run([attempt('pos.mv_daily', { status: 'running' })]) });
+    const first = renderPanel({ target: 'pack', pack: 'sales' });
+    await settle();
+    fireEvent.click(screen.getByTestId(testIds.refresh.button));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Refresh now' }));
+    await settle();
+    first.unmount();
+    const pollsBefore = mockBackend.current.calls('GET', `${BASE}/api/runs/7`).length;
+    await settle(5000);
+    // Unmounted: no polling goes on in the background.
+    expect(mockBackend.current.calls('GET', `${BASE}/api/runs/7`)).toHaveLength(pollsBefore);
+
+    mockBackend.current.on('GET', `${BASE}/api/runs/7`, {
+      status: 200,
+      data: run([attempt('pos.mv_daily', { status: 'succeeded' })]),
+    });
+    renderPanel({ target: 'pack', pack: 'sales' });
+    await settle();
+    expect(screen.getByTestId(testIds.refresh.result)).toHaveTextContent('Refreshed (run 7)');
+    expect(mockBackend.current.calls('POST')).toHaveLength(1);
   });
 
   it('re-reads freshness every 30 seconds', async () => {

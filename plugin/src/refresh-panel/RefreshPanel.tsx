@@ -2,19 +2,18 @@
 import React, { useCallback } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
-import { locationService } from '@grafana/runtime';
-import { Alert, useStyles2 } from '@grafana/ui';
+import { Alert, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import type { RunStatus } from '../api/types';
 import { RefreshControl } from '../components/refresh/RefreshControl';
 import { refreshDashboard } from '../refresh/dashboardRefresh';
 import { testIds } from '../testIds';
 import { FreshnessList } from './FreshnessList';
 import { refreshRequestOf, type RefreshPanelOptions } from './options';
-import { useManagedViews } from './useManagedViews';
+import { useManagedViews } from '../views/useManagedViews';
 
 const FRESHNESS_EVERY_MS = 30_000;
 
-export function RefreshPanel({ options, id, width, height }: PanelProps<RefreshPanelOptions>) {
+export function RefreshPanel({ options, width, height }: PanelProps<RefreshPanelOptions>) {
   const styles = useStyles2(getStyles);
   const request = refreshRequestOf(options);
   const managed = useManagedViews(FRESHNESS_EVERY_MS);
@@ -42,8 +41,6 @@ export function RefreshPanel({ options, id, width, height }: PanelProps<RefreshP
   const targets = (managed.views ?? []).filter((v) =>
     request.pack ? v.pack === request.pack : (request.views ?? []).includes(v.view)
   );
-  // One remembered run per panel of each dashboard, so a reload resumes exactly this panel's run.
-  const storageKey = `panel:${locationService.getLocation().pathname}:${id}`;
   return (
     <div className={styles.panel} style={{ width, height }} data-testid={testIds.panel.container}>
       {managed.error && (
@@ -51,10 +48,10 @@ export function RefreshPanel({ options, id, width, height }: PanelProps<RefreshP
           {managed.error.message}
         </Alert>
       )}
-      <FreshnessList views={targets} wanted={request.views} loading={managed.loading && !managed.views} />
+      {managed.loading && <LoadingPlaceholder text="Reading freshness…" />}
+      {managed.views && <FreshnessList views={targets} wanted={request.views} />}
       <RefreshControl
         target={request}
-        storageKey={storageKey}
         buttonText={options.buttonText}
         confirmText={options.confirmText}
         onFinished={onFinished}

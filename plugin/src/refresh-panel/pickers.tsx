@@ -3,7 +3,7 @@
 import React from 'react';
 import type { StandardEditorProps } from '@grafana/data';
 import { Alert, Combobox, MultiCombobox, type ComboboxOption } from '@grafana/ui';
-import { useManagedViews } from './useManagedViews';
+import { packsOf, useManagedViews } from '../views/useManagedViews';
 
 function withUnknown(known: string[], chosen: string[]): Array<ComboboxOption<string>> {
   const options = known.map((value) => ({ value, label: value }));
@@ -17,7 +17,7 @@ function withUnknown(known: string[], chosen: string[]): Array<ComboboxOption<st
 
 export function PackPicker({ value, onChange }: StandardEditorProps<string>) {
   const { views, error, loading } = useManagedViews();
-  const packs = Array.from(new Set((views ?? []).map((v) => v.pack))).sort();
+  const packs = packsOf(views ?? []);
   return (
     <>
       <Combobox<string>

@@ -18,10 +18,12 @@ export function describeRefreshError(e: ApiError): Problem {
     case 'busy':
       return { title: 'Too many refreshes running', detail: e.message, retryAfter: e.retryAfter };
     case 'unauthorized':
+      return { title: 'The app is misconfigured', detail: e.message };
     case 'forbidden':
+      // The service got the read secret on the refresh route: the two fields were swapped or equal.
       return {
         title: 'The app is misconfigured',
-        detail: `The refresh service refused the app's admin secret (${e.message}). An admin must fix it on the app's configuration page.`,
+        detail: `${e.message} The app's admin secret field holds the read secret: an admin must fix it on the app's configuration page.`,
       };
     case 'identity_required':
     case 'invalid_identity':

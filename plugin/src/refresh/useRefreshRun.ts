@@ -31,7 +31,16 @@ export const POLL_MS = 1000;
 const MAX_BACKOFF_MS = 15_000;
 
 // Errors after which trying the same request again cannot help; the key is dropped with them.
-const DEFINITIVE = new Set(['route_denied', 'too_soon', 'busy', 'unauthorized', 'forbidden', 'invalid_request']);
+const DEFINITIVE = new Set([
+  'route_denied',
+  'too_soon',
+  'busy',
+  'unauthorized',
+  'forbidden',
+  'invalid_request',
+  'idempotency_key_reused',
+  'unknown_view',
+]);
 
 export function useRefreshRun(target: RefreshRequest, storageKey: string, onFinished?: (run: RunStatus) => void) {
   const [phase, setPhase] = useState<RefreshPhase>(() => {

@@ -1,8 +1,8 @@
 import { screen } from '@testing-library/react';
 import { fakeBackend } from '../../testing/fakeBackend';
 import { testIds } from '../../testIds';
-import { currentLocation, renderApp } from '../../pages/testing/renderApp';
-import { BASE } from '../../pages/testing/views';
+import { currentLocation, renderApp } from '../../testing/renderApp';
+import { BASE } from '../../testing/views';
 
 const mockBackend = { current: fakeBackend() };
 jest.mock('@grafana/runtime', () => ({

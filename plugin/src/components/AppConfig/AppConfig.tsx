@@ -108,7 +108,7 @@ export function AppConfig({ plugin }: AppConfigProps) {
           />
         </Field>
         {SECRET_FIELDS.map(({ name, label, description, testId }) => (
-          <Field key={name} label={label} description={description}>
+          <Field key={name} label={label} description={description} data-testid={testIds.appConfig.secretField(name)}>
             <SecretInput
               id={`matviewops-${name}`}
               width={60}

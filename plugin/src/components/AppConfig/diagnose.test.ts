@@ -137,7 +137,7 @@ describe('diagnose', () => {
     expect(codes(r)).toEqual(['identity_unverified']);
     expect(d.problems[0].detail).toContain('could not be verified. (invalid_identity)');
     expect(d.problems[0].fix).toContain('docs/grafana-identity.md');
-    expect(d.problems[0].fix).toContain('ID forwarding');
+    expect(d.problems[0].fix).toContain('GRAFANA_JWKS_URL');
     expect(states(r).identity).toBe('failed');
   });
 

@@ -29,8 +29,9 @@ export const FIXES: Record<Exclude<ProblemCode, 'unexpected'>, string> = {
   admin_secret_wrong:
     'Paste the service’s ADMIN_SECRET into Admin secret (Reset first if it shows “configured”) and save.',
   identity_unverified:
-    `Turn on Grafana’s ID forwarding (feature toggle idForwarding) and give the service GRAFANA_JWKS_URL, ` +
-    `so refreshes are recorded under a signed user name: see ${IDENTITY_DOC}.`,
+    `Grafana 13 signs an X-Grafana-Id token for every proxied request; give the service GRAFANA_JWKS_URL ` +
+    `(<grafana>/api/signing-keys/keys, reachable from the service) so it can verify it, and check issuer and ` +
+    `audience if set: see ${IDENTITY_DOC}.`,
   database_down: 'Check the service’s DATABASE_URL and that PostgreSQL is running and accepts its login.',
   migrations_behind: 'Run `npm run db:migrate` against the service’s database (same DATABASE_URL), then test again.',
   no_scheduler:

@@ -6,7 +6,7 @@ import { fakeBackend } from '../../testing/fakeBackend';
 import { attempt, run } from '../../testing/runs';
 import { testIds } from '../../testIds';
 import { rememberRun } from '../../refresh/runStorage';
-import { RefreshControl } from './RefreshControl';
+import { RefreshControl, runKey } from './RefreshControl';
 
 const mockBackend = { current: fakeBackend() };
 jest.mock('@grafana/runtime', () => ({
@@ -48,7 +48,7 @@ describe('RefreshControl for people without the Admin role', () => {
     'a %s sees a disabled button saying refresh needs Admin, and nothing is sent',
     (role) => {
       asRole(role);
-      render(<RefreshControl target={target} storageKey="k" />);
+      render(<RefreshControl target={target} />);
       // Grafana's Button keeps a disabled button focusable (aria-disabled) so its tooltip can say why.
       expect(screen.getByTestId(testIds.refresh.button)).toHaveAttribute('aria-disabled', 'true');
       expect(screen.getByTestId(testIds.refresh.roleHint)).toHaveTextContent('needs the Admin role');
@@ -60,7 +60,7 @@ describe('RefreshControl for people without the Admin role', () => {
 
   it('a Grafana server admin who is a Viewer in this organisation gets no enabled button (the proxy checks the org role only)', () => {
     config.bootData.user = { ...config.bootData.user, orgRole: OrgRole.Viewer, isGrafanaAdmin: true };
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     expect(screen.getByTestId(testIds.refresh.button)).toHaveAttribute('aria-disabled', 'true');
   });
 });
@@ -84,7 +84,7 @@ describe('RefreshControl for an admin', () => {
         data: { runId: 7, outcome: 'started', statusUrl: '/api/runs/7', requestedBy: 'admin' },
       })
       .on('GET', RUN7, () => ({ status: 200, data: polls.shift() ?? polls[0] }));
-    render(<RefreshControl target={target} storageKey="k" onFinished={onFinished} confirmText="Sure?" />);
+    render(<RefreshControl target={target} onFinished={onFinished} confirmText="Sure?" />);
 
     fireEvent.click(screen.getByTestId(testIds.refresh.button));
     expect(await screen.findByTestId(testIds.refresh.confirm)).toHaveTextContent('Sure?');
@@ -119,7 +119,7 @@ describe('RefreshControl for an admin', () => {
           attempt('fx.fine', { status: 'succeeded', durationMs: 3, rows: 1 }),
         ]),
       });
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.result)).toHaveTextContent('Refresh failed (run 7)');
     expect(screen.getByTestId(testIds.refresh.result)).toHaveTextContent('1 succeeded, 1 failed, 1 skipped');
@@ -135,37 +135,37 @@ describe('RefreshControl for an admin', () => {
     mockBackend.current
       .on('POST', REFRESH, { status: 202, data: { runId: 7, outcome, statusUrl: '', requestedBy: 'a' } })
       .on('GET', RUN7, { status: 200, data: run([attempt('pos.mv_daily', { status: 'succeeded' })]) });
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.outcome)).toHaveTextContent(text);
   });
 
   it('resumes following a run remembered before a reload, without posting again', async () => {
-    rememberRun('panel:1', 7);
+    rememberRun(runKey(target), 7);
     const polls = [
       run([attempt('pos.mv_daily', { status: 'running', startedAt: '2026-12-01T09:00:00.000Z' })]),
       run([attempt('pos.mv_daily', { status: 'succeeded', durationMs: 4000, rows: 9 })]),
     ];
     mockBackend.current.on('GET', RUN7, () => ({ status: 200, data: polls.shift() }));
-    render(<RefreshControl target={target} storageKey="panel:1" />);
+    render(<RefreshControl target={target} />);
     await settle();
     expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent(/Running.*for 3\.0 s/);
     await settle(1000);
     expect(screen.getByTestId(testIds.refresh.result)).toHaveTextContent('Refreshed (run 7)');
     expect(mockBackend.current.calls('POST')).toHaveLength(0);
-    expect(localStorage.getItem('matviewops:run:panel:1')).toBeNull();
+    expect(localStorage.length).toBe(0);
   });
 
   it('a remembered run the service no longer knows is reported and forgotten', async () => {
-    rememberRun('k', 7);
+    rememberRun(runKey(target), 7);
     mockBackend.current.on('GET', RUN7, {
       status: 404,
       data: { error: { code: 'unknown_run', message: 'There is no run 7.' } },
     });
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await settle();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('There is no run 7.');
-    expect(localStorage.getItem('matviewops:run:k')).toBeNull();
+    expect(localStorage.length).toBe(0);
   });
 
   it('keeps following through a failed status read, saying so, and finishes when the service answers again', async () => {
@@ -176,7 +176,7 @@ describe('RefreshControl for an admin', () => {
     mockBackend.current
       .on('POST', REFRESH, { status: 202, data: { runId: 7, outcome: 'started', statusUrl: '', requestedBy: 'a' } })
       .on('GET', RUN7, () => answers.shift()!);
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
     expect(screen.getByText('Lost contact with the refresh service; still trying')).toBeInTheDocument();
     await settle(2000);
@@ -189,7 +189,7 @@ describe('RefreshControl when the request is refused', () => {
 
   it('Grafana refusing the route (403) says the Admin role is needed', async () => {
     refusal(403, { message: 'plugin proxy route access denied' });
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('needs the Admin role');
   });
@@ -198,7 +198,7 @@ describe('RefreshControl when the request is refused', () => {
     refusal(429, {
       error: { code: 'too_soon', message: 'pos.mv_daily was refreshed on request less than 60 s ago.', retryAfter: 3 },
     });
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('less than 60 s ago');
     expect(screen.getByTestId(testIds.refresh.button)).toBeDisabled();
@@ -216,7 +216,7 @@ describe('RefreshControl when the request is refused', () => {
         retryAfter: 5,
       },
     });
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('Refresh service unavailable');
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('database is not reachable');
@@ -224,7 +224,7 @@ describe('RefreshControl when the request is refused', () => {
 
   it('an unreachable service is reported, nothing is retried by itself, and a second click reuses the same key', async () => {
     refusal(502, {});
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
     expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('Refresh service unreachable');
     await settle(30_000);
@@ -238,8 +238,64 @@ describe('RefreshControl when the request is refused', () => {
     refusal(401, {
       error: { code: 'unauthorized', message: 'A valid secret is required in the x-matview-ops-secret header.' },
     });
-    render(<RefreshControl target={target} storageKey="k" />);
+    render(<RefreshControl target={target} />);
     await clickRefreshAndConfirm();
-    expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent("app's configuration page");
+    expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent("an admin must check the app's configuration");
+  });
+
+  it('the read secret in the admin field (403 from the service) says which field is wrong', async () => {
+    refusal(403, { error: { code: 'forbidden', message: 'This secret may read status but not start refreshes.' } });
+    render(<RefreshControl target={target} />);
+    await clickRefreshAndConfirm();
+    expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('admin secret field holds the read secret');
+  });
+
+  it('no answer at all (network failure) is reported as unreachable, and trying again is safe', async () => {
+    mockBackend.current.on('POST', REFRESH, () => Promise.reject(new TypeError('Failed to fetch')));
+    render(<RefreshControl target={target} />);
+    await clickRefreshAndConfirm();
+    expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('Refresh service unreachable');
+    expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('Failed to fetch');
+  });
+
+  it('429 busy says too many refreshes are running and waits out Retry-After', async () => {
+    refusal(429, { error: { code: 'busy', message: '4 runs are in progress.', retryAfter: 5 } });
+    render(<RefreshControl target={target} />);
+    await clickRefreshAndConfirm();
+    expect(screen.getByTestId(testIds.refresh.error)).toHaveTextContent('Too many refreshes running');
+    expect(screen.getByTestId(testIds.refresh.button)).toHaveTextContent('wait 5 s');
+  });
+
+  it('after a definitive refusal (422 key reused) the next click sends a new Idempotency-Key', async () => {
+    refusal(422, { error: { code: 'idempotency_key_reused', message: 'Idempotency-Key reused for another request.' } });
+    render(<RefreshControl target={target} />);
+    await clickRefreshAndConfirm();
+    await clickRefreshAndConfirm();
+    const [first, second] = mockBackend.current.calls('POST');
+    expect(second.headers?.['Idempotency-Key']).not.toBe(first.headers?.['Idempotency-Key']);
+  });
+});
+
+describe('which run a control follows', () => {
+  it('is named by the request itself, whatever the order of its views', () => {
+    expect(runKey({ views: ['b', 'a'] })).toBe(runKey({ views: ['a', 'b'], cascade: true }));
+    expect(runKey({ views: ['a'], cascade: false })).not.toBe(runKey({ views: ['a'] }));
+    expect(runKey({ pack: 'sales' })).not.toBe(runKey({ views: ['sales'] }));
+  });
+
+  it("a control for another request does not show this request's run", async () => {
+    rememberRun(runKey(target), 7);
+    mockBackend.current.on('GET', RUN7, { status: 200, data: run([attempt('pos.mv_daily', { status: 'running' })]) });
+    render(<RefreshControl target={{ views: ['pos.mv_other'] }} />);
+    await settle();
+    expect(mockBackend.current.calls('GET', RUN7)).toHaveLength(0);
+    expect(screen.getByTestId(testIds.refresh.button)).toBeEnabled();
+  });
+
+  it('without the role hint, a Viewer still gets the disabled button with its tooltip but no text under it', () => {
+    asRole(OrgRole.Viewer);
+    render(<RefreshControl target={target} roleHint={false} />);
+    expect(screen.getByTestId(testIds.refresh.button)).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.queryByTestId(testIds.refresh.roleHint)).not.toBeInTheDocument();
   });
 });

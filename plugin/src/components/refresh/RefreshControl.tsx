@@ -13,12 +13,27 @@ import { useRetryWait } from './useRetryWait';
 
 export interface RefreshControlProps {
   target: RefreshRequest;
-  /** Names the remembered run, so a reload resumes this control's run and no other's. */
-  storageKey: string;
   buttonText?: string;
   confirmText?: string;
   size?: 'sm' | 'md';
+  /** Say under the disabled button why it is disabled (off where the page says it once). */
+  roleHint?: boolean;
   onFinished?: (run: RunStatus) => void;
+}
+
+/**
+ * Where a run is remembered: the canonical request, so every control for the same request (the panel,
+ * a view's row, its history page, another tab) follows the same run, and a reload resumes it.
+ */
+export function runKey(t: RefreshRequest): string {
+  const views = t.views ? [...t.views].sort() : null;
+  return JSON.stringify({ pack: t.pack ?? null, views, cascade: t.cascade !== false });
+}
+
+/** Remounted when the request changes, so a control never shows another request's run. */
+export function RefreshControl(props: RefreshControlProps) {
+  const key = runKey(props.target);
+  return <RefreshFlow key={key} storageKey={key} {...props} />;
 }
 
 export function describeTarget(t: RefreshRequest): string {
@@ -26,14 +41,15 @@ export function describeTarget(t: RefreshRequest): string {
   return t.cascade === false ? what : `${what}, and the views built on them`;
 }
 
-export function RefreshControl({
+function RefreshFlow({
   target,
   storageKey,
   buttonText,
   confirmText,
   size = 'md',
+  roleHint = true,
   onFinished,
-}: RefreshControlProps) {
+}: RefreshControlProps & { storageKey: string }) {
   const styles = useStyles2(getStyles);
   const allowed = mayRefresh();
   const { phase, ask, confirm, dismiss } = useRefreshRun(target, storageKey, onFinished);
@@ -47,9 +63,11 @@ export function RefreshControl({
         <Button size={size} icon="sync" disabled tooltip={REFRESH_NEEDS_ADMIN} data-testid={testIds.refresh.button}>
           {label}
         </Button>
-        <span className={styles.hint} data-testid={testIds.refresh.roleHint}>
-          {REFRESH_NEEDS_ADMIN}
-        </span>
+        {roleHint && (
+          <span className={styles.hint} data-testid={testIds.refresh.roleHint}>
+            {REFRESH_NEEDS_ADMIN}
+          </span>
+        )}
       </Stack>
     );
   }

@@ -6,8 +6,8 @@ import { formatAbsolute } from '../../format/time';
 import { fakeBackend, type FakeAnswer } from '../../testing/fakeBackend';
 import { attempt, run } from '../../testing/runs';
 import { testIds } from '../../testIds';
-import { currentLocation, renderApp, settle } from '../testing/renderApp';
-import { BASE, deferred, view } from '../testing/views';
+import { currentLocation, renderApp, settle } from '../../testing/renderApp';
+import { BASE, deferred, view } from '../../testing/views';
 
 const mockBackend = { current: fakeBackend() };
 jest.mock('@grafana/runtime', () => ({
@@ -97,7 +97,7 @@ describe('View history page: states', () => {
     expect(screen.queryByTestId(testIds.history.sparkline)).not.toBeInTheDocument();
   });
 
-  it("shows the service's error inline, e.g. for a view it does not manage", async () => {
+  it('for a view the service does not manage, says so and offers neither Try again nor Refresh', async () => {
     answerHistory({
       first: {
         status: 404,
@@ -107,6 +107,16 @@ describe('View history page: states', () => {
     await renderApp(`history/${VIEW}`);
 
     expect(screen.getByTestId(testIds.history.error)).toHaveTextContent('No managed view has that name');
+    expect(screen.queryByRole('button', { name: /try again/i })).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.refresh.button)).not.toBeInTheDocument();
+  });
+
+  it('offers Try again when the history could not be read for another reason', async () => {
+    answerHistory({ first: { status: 502, data: {} } });
+    await renderApp(`history/${VIEW}`);
+
+    expect(screen.getByTestId(testIds.history.error)).toHaveTextContent('could not reach the refresh service');
+    expect(screen.getByRole('button', { name: /try again/i })).toBeInTheDocument();
   });
 });
 

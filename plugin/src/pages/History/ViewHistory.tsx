@@ -8,7 +8,7 @@ import type { RefreshRequest } from '../../api/types';
 import { RefreshControl } from '../../components/refresh/RefreshControl';
 import { viewsUrl } from '../../constants';
 import { testIds } from '../../testIds';
-import { useViewList } from '../common/useViewList';
+import { useManagedViews } from '../../views/useManagedViews';
 import { DurationSparkline } from './DurationSparkline';
 import { HistoryPager } from './HistoryPager';
 import { HistoryTable } from './HistoryTable';
@@ -18,7 +18,7 @@ import { ViewFreshness } from './ViewFreshness';
 export function ViewHistory({ view }: { view: string }) {
   const styles = useStyles2(getStyles);
   const pages = useHistoryPages(view);
-  const list = useViewList();
+  const list = useManagedViews();
   // The service answers with the registered name, also when the path holds a bare view name.
   const name = pages.page?.view ?? view;
   const status = list.views?.find((v) => v.view === name);
@@ -30,8 +30,16 @@ export function ViewHistory({ view }: { view: string }) {
     reloadList();
   }, [first, reloadList]);
 
+  // No such managed view: nothing to retry and nothing to refresh; offer the list instead.
+  const unknown = error?.code === 'unknown_view';
   let body: React.ReactNode;
-  if (error) {
+  if (unknown) {
+    body = (
+      <Alert severity="warning" title="No managed view has this name" data-testid={testIds.history.error}>
+        {error.message} Pick one from the list of managed views.
+      </Alert>
+    );
+  } else if (error) {
     body = (
       <Alert severity="error" title="Could not load the refresh history" data-testid={testIds.history.error}>
         <p>{error.message}</p>
@@ -63,8 +71,12 @@ export function ViewHistory({ view }: { view: string }) {
         <div className={styles.title}>
           <h2 className={styles.name}>{name}</h2>
           {status && <ViewFreshness status={status} />}
+          {!status && list.loading && <LoadingPlaceholder text="Reading freshness…" />}
+          {!status && list.error && (
+            <span className={styles.muted}>Freshness could not be read: {list.error.message}</span>
+          )}
         </div>
-        <RefreshControl target={target} storageKey={`history-page:${view}`} onFinished={onFinished} />
+        {!unknown && <RefreshControl target={target} onFinished={onFinished} />}
       </div>
       {body}
       {(page || error) && (
@@ -89,4 +101,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
   title: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
   name: css({ fontFamily: theme.typography.fontFamilyMonospace, margin: 0 }),
   footer: css({ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginTop: theme.spacing(2) }),
+  muted: css({ color: theme.colors.text.secondary }),
 });

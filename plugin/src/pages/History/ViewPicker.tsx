@@ -4,10 +4,10 @@ import { useNavigate } from 'react-router-dom';
 import { Alert, Combobox, EmptyState, Field, LoadingPlaceholder, TextLink } from '@grafana/ui';
 import { historyUrl, viewsUrl } from '../../constants';
 import { testIds } from '../../testIds';
-import { useViewList } from '../common/useViewList';
+import { useManagedViews } from '../../views/useManagedViews';
 
 export function ViewPicker() {
-  const { views, error } = useViewList();
+  const { views, error } = useManagedViews();
   const navigate = useNavigate();
   if (error && !views) {
     return (

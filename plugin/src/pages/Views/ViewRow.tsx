@@ -65,12 +65,7 @@ export function ViewRow({ view, reload }: Props) {
         )}
       </td>
       <td>
-        <RefreshControl
-          target={{ views: [view.view], cascade: true }}
-          storageKey={`views-page:${view.view}`}
-          size="sm"
-          onFinished={reload}
-        />
+        <RefreshControl target={{ views: [view.view], cascade: true }} size="sm" roleHint={false} onFinished={reload} />
       </td>
     </tr>
   );

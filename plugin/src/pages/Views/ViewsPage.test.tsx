@@ -5,8 +5,8 @@ import { formatAbsolute } from '../../format/time';
 import { fakeBackend, type FakeAnswer } from '../../testing/fakeBackend';
 import { attempt, run } from '../../testing/runs';
 import { testIds } from '../../testIds';
-import { renderApp, settle } from '../testing/renderApp';
-import { BASE, deferred, view } from '../testing/views';
+import { renderApp, settle } from '../../testing/renderApp';
+import { BASE, deferred, view } from '../../testing/views';
 
 const mockBackend = { current: fakeBackend() };
 jest.mock('@grafana/runtime', () => ({
@@ -59,6 +59,26 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
+describe('Views page: roles', () => {
+  it('tells a Viewer once, above the table, that refreshing needs the Admin role; every row button is disabled', async () => {
+    mockBackend.current.on('GET', VIEWS_URL, { status: 200, data: { views: VIEWS } });
+    await renderPage();
+    expect(screen.getByTestId(testIds.views.roleNote)).toHaveTextContent('needs the Admin role');
+    const buttons = screen.getAllByTestId(testIds.refresh.button);
+    expect(buttons).toHaveLength(VIEWS.length);
+    buttons.forEach((b) => expect(b).toHaveAttribute('aria-disabled', 'true'));
+    expect(screen.queryByTestId(testIds.refresh.roleHint)).not.toBeInTheDocument();
+  });
+
+  it('shows an Admin no such note and enabled buttons', async () => {
+    config.bootData.user = { ...config.bootData.user, orgRole: OrgRole.Admin };
+    mockBackend.current.on('GET', VIEWS_URL, { status: 200, data: { views: VIEWS } });
+    await renderPage();
+    expect(screen.queryByTestId(testIds.views.roleNote)).not.toBeInTheDocument();
+    screen.getAllByTestId(testIds.refresh.button).forEach((b) => expect(b).toBeEnabled());
+  });
+});
+
 describe('Views page: states', () => {
   it('shows a loading placeholder until the first list arrives', async () => {
     const pending = deferred<FakeAnswer>();
@@ -93,14 +113,14 @@ describe('Views page: states', () => {
 
   it("shows the service's error message inline when the first load fails", async () => {
     mockBackend.current.on('GET', VIEWS_URL, {
-      status: 401,
-      data: { error: { code: 'unauthorized', message: 'The read secret does not match.' } },
+      status: 503,
+      data: { error: { code: 'database_unavailable', message: 'The database is not reachable right now.' } },
     });
     await renderPage();
 
     const alert = screen.getByTestId(testIds.views.error);
     expect(alert).toHaveTextContent('Could not load the managed views');
-    expect(alert).toHaveTextContent('The read secret does not match.');
+    expect(alert).toHaveTextContent('The database is not reachable right now.');
     expect(screen.queryByTestId(testIds.views.loading)).not.toBeInTheDocument();
   });
 

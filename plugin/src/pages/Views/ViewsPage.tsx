@@ -3,11 +3,12 @@
 import React, { useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, LoadingPlaceholder } from '@grafana/ui';
+import { mayRefresh, REFRESH_NEEDS_ADMIN } from '../../auth/role';
 import { DEFAULT_AUTO_REFRESH_MS } from '../../constants';
 import { formatAbsolute, formatRelative } from '../../format/time';
 import { testIds } from '../../testIds';
-import { filterViews, NO_FILTERS, packsOf } from './filterViews';
-import { usePolledViews } from './usePolledViews';
+import { packsOf, useManagedViews } from '../../views/useManagedViews';
+import { filterViews, NO_FILTERS } from './filterViews';
 import { useViewFilters } from './useViewFilters';
 import { NoMatch, NoViews } from './ViewsEmpty';
 import { ViewsTable } from './ViewsTable';
@@ -20,7 +21,7 @@ const fetchedText = (at: number): string => {
 
 export function ViewsPage() {
   const [intervalMs, setIntervalMs] = useState(DEFAULT_AUTO_REFRESH_MS);
-  const { views, fetchedAt, error, reload } = usePolledViews(intervalMs);
+  const { views, fetchedAt, error, reload } = useManagedViews(intervalMs);
   const [filters, setFilters] = useViewFilters();
   const shown = useMemo(() => (views ? filterViews(views, filters) : []), [views, filters]);
   const packs = useMemo(() => packsOf(views ?? []), [views]);
@@ -59,6 +60,12 @@ export function ViewsPage() {
         {views && error && fetchedAt !== undefined && (
           <Alert severity="warning" title="Could not refresh the list" data-testid={testIds.views.pollError}>
             {error.message} Showing the list as fetched at {fetchedText(fetchedAt)}.
+          </Alert>
+        )}
+        {views && views.length > 0 && !mayRefresh() && (
+          // Said once for the page; each row's disabled button repeats it in its tooltip.
+          <Alert severity="info" title="Read only" data-testid={testIds.views.roleNote}>
+            {`${REFRESH_NEEDS_ADMIN} You can read every view’s state and history.`}
           </Alert>
         )}
         {body}

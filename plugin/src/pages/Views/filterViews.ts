@@ -22,4 +22,3 @@ export function filterViews(views: ViewStatus[], f: ViewFilters): ViewStatus[] {
 }
 
 /** Packs present in the list, sorted, for the pack filter. */
-export const packsOf = (views: ViewStatus[]): string[] => [...new Set(views.map((v) => v.pack))].sort();

@@ -5,8 +5,8 @@ import React from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import type { AppRootProps } from '@grafana/data';
 import { act, render, screen } from '@testing-library/react';
-import App from '../../components/App/App';
-import { PLUGIN_BASE_URL } from '../../constants';
+import App from '../components/App/App';
+import { PLUGIN_BASE_URL } from '../constants';
 
 // Opt in to react-router v7 behaviour so the tests don't print its deprecation warnings.
 export const routerFuture = { v7_startTransition: true, v7_relativeSplatPath: true };

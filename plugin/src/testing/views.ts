@@ -1,5 +1,5 @@
 // ViewStatus rows shaped as GET /api/views answers them, for the pages' tests.
-import type { ViewStatus } from '../../api/types';
+import type { ViewStatus } from '../api/types';
 
 export const BASE = '/api/plugin-proxy/matviewops-app';
 
