@@ -9,6 +9,7 @@ import { createPools } from './db/pools';
 import type { Deps } from './deps';
 import { clientErrorHandler, installBodyDeadline, timeoutCheckInterval } from './http/clientErrors';
 import { installDraining } from './http/draining';
+import { refuseDotSegments } from './http/dotSegments';
 import { installErrorHandling } from './http/errors';
 import { createMetrics } from './metrics/registry';
 import { RunManager } from './refresh/manager';
@@ -84,6 +85,7 @@ const matviewOps: FastifyPluginAsync<{ config: Config }> = async (app, { config 
 
   installErrorHandling(app);
   installDraining(app);
+  refuseDotSegments(app);
   installBodyDeadline(app, config.requestTimeoutMs);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -2,7 +2,8 @@
 import type { Client } from 'pg';
 import { installThreeTier } from '../fixtures/threeTier';
 import { openTestDatabase, type TestDb } from '../harness/sql';
-import { asAdmin, asReader, operatorUrl, startService, type Service } from './service';
+import { openRaw } from './rawHttp';
+import { asAdmin, asReader, operatorUrl, startService, READ_SECRET, SECRET_HEADER, type Service } from './service';
 
 jest.setTimeout(60_000);
 
@@ -103,5 +104,30 @@ describe('reads reject', () => {
     expect(r.status).toBe(status);
     expect(r.body).toEqual({ error: { code: expect.any(String), message: expect.stringMatching(message) } });
     await nothingHappened();
+  });
+});
+
+// Sent byte for byte (fetch would resolve the dots before sending), as Grafana's proxy forwards the rest
+// of a `*` route: unnormalised.
+describe('paths with dot segments are refused before routing, whatever route they would reach', () => {
+  test.each([
+    ['.. in the path', '/api/views/../../metrics'],
+    ['.. escaped as %2E%2E', '/api/views/%2E%2E/%2E%2E/metrics'],
+    ['.. with an escaped slash', '/api/views/..%2F..%2Fmetrics'],
+    ['a . segment', '/api/./views'],
+    ['.. with a backslash', '/api/views/..%5C..%5Cmetrics'],
+  ])('%s', async (_what, path) => {
+    const conn = await openRaw(svc.base);
+    conn.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n${SECRET_HEADER}: ${READ_SECRET}\r\nConnection: close\r\n\r\n`);
+    const answer = await conn.answer;
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: { code: 'invalid_request', message: 'Paths with "." or ".." segments are not accepted.' },
+    });
+  });
+
+  test('a name that merely contains dots (schema.view) is not a dot segment', async () => {
+    const r = await svc.get('/api/views/fx.daily/history?limit=1', asReader);
+    expect(r.status).toBe(200);
   });
 });
