@@ -27,6 +27,22 @@ INSERT INTO seed_service_type VALUES (1, 'burial', 'Traditional burial', 4200), 
  (3, 'memorial', 'Memorial service', 1200), (4, 'viewing', 'Private viewing', 900), (5, 'green_burial', 'Green burial', 3100),
  (6, 'repatriation', 'Repatriation', 3600)`;
 
+/** Login bindings (Grafana data source logins, made by npm run db:logins) are not demo data: kept across a re-seed. */
+export const SAVE_BINDINGS = `
+CREATE TEMP TABLE seed_kept_binding ON COMMIT DROP AS SELECT role_name, user_id, created_at FROM funeral.login_role_binding`;
+
+/** Puts back the saved bindings whose role and user still exist (users keep their ids for the same --seed). */
+export const RESTORE_BINDINGS = `
+WITH restored AS (
+  INSERT INTO funeral.login_role_binding (role_name, user_id, created_at)
+  SELECT k.role_name, k.user_id, k.created_at FROM seed_kept_binding k
+  WHERE EXISTS (SELECT 1 FROM funeral.users u WHERE u.id = k.user_id)
+    AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = k.role_name)
+  RETURNING role_name
+)
+SELECT k.role_name::text AS role, EXISTS (SELECT 1 FROM restored r WHERE r.role_name = k.role_name) AS kept
+FROM seed_kept_binding k ORDER BY 1`;
+
 export const TRUNCATE = `
 TRUNCATE funeral.organizations, funeral.users, funeral.organization_users, funeral.services, funeral.locations,
   funeral.pricing_plans, funeral.availabilities, funeral.reviews, funeral.reservations, funeral.payments,

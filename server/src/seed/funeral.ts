@@ -2,7 +2,16 @@
 // last two years (with lines, payments, reviews) plus slots for the coming three weeks.
 import type { Client } from 'pg';
 import { AVAILABILITIES, PAYMENTS, RESERVATIONS, REVIEWS } from './funeral-bookings.sql';
-import { CATALOGUE, CREATE_HELPERS, ORGANIZATIONS, PARTITIONS, TRUNCATE, USERS } from './funeral.sql';
+import {
+  CATALOGUE,
+  CREATE_HELPERS,
+  ORGANIZATIONS,
+  PARTITIONS,
+  RESTORE_BINDINGS,
+  SAVE_BINDINGS,
+  TRUNCATE,
+  USERS,
+} from './funeral.sql';
 import type { PackSeeder, SeedOptions, SeedResult } from './types';
 
 const CHUNKS = 20;
@@ -29,6 +38,19 @@ const TABLES = [
   'availabilities',
 ];
 
+function reportBindings(rows: Array<{ role: string; kept: boolean }>, progress: (line: string) => void): void {
+  const kept = rows.filter((r) => r.kept).map((r) => r.role);
+  const dropped = rows.filter((r) => !r.kept).map((r) => r.role);
+  if (kept.length) {
+    progress(`funeral: kept the login binding(s) of ${kept.join(', ')}`);
+  }
+  if (dropped.length) {
+    progress(
+      `funeral: dropped the login binding(s) of ${dropped.join(', ')}: the role or its user is not in the new data (run npm run db:logins again)`
+    );
+  }
+}
+
 async function seedFuneral(client: Client, { scale, seed, progress }: SeedOptions): Promise<SeedResult> {
   const { orgs, customers, reservations } = funeralVolumes(scale);
   const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -47,10 +69,12 @@ async function seedFuneral(client: Client, { scale, seed, progress }: SeedOption
       progress('funeral: trigger-free bulk load (foreign keys are valid by construction; checked at scale <= 5)');
     }
     await client.query(CREATE_HELPERS);
+    await client.query(SAVE_BINDINGS);
     await client.query(TRUNCATE);
     await client.query(PARTITIONS);
     await client.query(ORGANIZATIONS, [orgs, seed]);
     await client.query(USERS, [orgs, seed, customers]);
+    reportBindings((await client.query(RESTORE_BINDINGS)).rows, progress);
     await client.query(CATALOGUE, [orgs, seed]);
     progress(`funeral: ${fmt(orgs)} organisations, ${fmt(customers)} customers, services, locations and plans`);
     const step = Math.ceil(reservations / CHUNKS);
