@@ -6,6 +6,7 @@ import { Observable, of, throwError } from 'rxjs';
 import type { AccessReport, Readiness } from '../../api/types';
 import { testIds } from '../../testIds';
 import { AppConfig, type AppConfigProps } from './AppConfig';
+import { accessReport, ready } from '../../testing/access';
 
 // Grafana's answers, by "METHOD url"; the API client above getBackendSrv() runs for real.
 type Reply = { status: number; data?: unknown };
@@ -30,20 +31,7 @@ const PROXY = '/api/plugin-proxy/matviewops-app';
 const READ_SECRET = 'read-secret-0123456789';
 const ADMIN_SECRET = 'admin-secret-0123456789';
 
-const ready: Readiness = {
-  status: 'ready',
-  checks: {
-    database: { ok: true, detail: 'reachable' },
-    migrations: { ok: true, detail: '12 applied' },
-    scheduler: { ok: true, detail: 'pg_cron job mv_ops_run_due' },
-  },
-};
-const report = (power: 'read' | 'admin', identity: Partial<AccessReport['identity']> = {}): AccessReport => ({
-  power,
-  canRefresh: power === 'admin',
-  identity: { user: 'ann', verified: true, problem: null, ...identity },
-  requireVerifiedIdentity: false,
-});
+const report = accessReport;
 
 function renderPage(meta: Record<string, unknown> = {}) {
   const props = {

@@ -1,5 +1,6 @@
 import { ApiError } from '../../api/errors';
-import type { AccessReport, Readiness } from '../../api/types';
+import type { Readiness } from '../../api/types';
+import { accessReport, ready } from '../../testing/access';
 import { diagnose, FIXES, type Outcome, type ProbeResults } from './diagnose';
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
@@ -8,21 +9,7 @@ const err = (code: string, status: number, message = `${code} message`): Outcome
   error: new ApiError(code, message, status),
 });
 
-const ready: Readiness = {
-  status: 'ready',
-  checks: {
-    database: { ok: true, detail: 'reachable' },
-    migrations: { ok: true, detail: '12 applied' },
-    scheduler: { ok: true, detail: 'pg_cron job mv_ops_run_due' },
-  },
-};
-
-const report = (power: 'read' | 'admin', identity: Partial<AccessReport['identity']> = {}): AccessReport => ({
-  power,
-  canRefresh: power === 'admin',
-  identity: { user: 'ann', verified: true, problem: null, ...identity },
-  requireVerifiedIdentity: false,
-});
+const report = accessReport;
 
 const allGood: ProbeResults = { readiness: ok(ready), read: ok(report('read')), admin: ok(report('admin')) };
 
