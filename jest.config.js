@@ -24,8 +24,8 @@ const node = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  // Playwright specs live in test/e2e and run with `npm run e2e`, never under Jest.
-  testPathIgnorePatterns: ['<rootDir>/test/e2e/'],
+  // Playwright specs live in test/e2e (`npm run e2e`) and test/browser (`npm run test:browser`), never under Jest.
+  testPathIgnorePatterns: ['<rootDir>/test/e2e/', '<rootDir>/test/browser/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   globalSetup: '<rootDir>/test/harness/globalSetup.ts',
   globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',

@@ -3,7 +3,8 @@
 // relative to <base href="/"> and carry X-Grafana-Org-Id; `params` become the query string (undefined
 // and empty values dropped); an object `data` is sent as JSON on POST/PUT/PATCH; the body is parsed
 // as JSON when it parses, else kept as text; a non-2xx answer is thrown as a FetchError whose `data`
-// is always an object with a `message`; error and success alerts go to appEvents unless switched off.
+// is always an object with a `message`; a first 401 is re-sent once after a session check; error and
+// success alerts go to appEvents unless switched off.
 import { AppEvents } from '@grafana/data';
 import {
   config,
@@ -114,29 +115,46 @@ function processRequestError(options: BackendSrvRequest, err: FetchError): Fetch
   return err;
 }
 
+async function attempt<T>(options: BackendSrvRequest, signal: AbortSignal): Promise<FetchResponse<T>> {
+  const response = await fetch(requestUrl(options), requestInit(options, signal));
+  const data = (await parseBody(response, options.responseType)) as T;
+  const { status, statusText, ok, headers, url, type, redirected } = response;
+  if (!ok) {
+    throw { status, statusText, data, config: options } satisfies FetchError;
+  }
+  return { status, statusText, ok, data, headers, url, type, redirected, config: options };
+}
+
+/**
+ * handleStreamError: a 401 from a local URL on a request's first try (retry 0) of a signed-in user
+ * is taken for an expired session: Grafana pings /api/login/ping and, if that passes, sends the
+ * request once more. A request marked `retry: 1` is never re-sent.
+ */
+async function attemptWithSessionCheck<T>(options: BackendSrvRequest, signal: AbortSignal): Promise<FetchResponse<T>> {
+  try {
+    return await attempt<T>(options, signal);
+  } catch (err) {
+    const firstTry = (options.retry ?? 0) === 0;
+    if (
+      (err as FetchError).status !== 401 ||
+      !firstTry ||
+      !isLocalUrl(options.url) ||
+      !config.bootData.user?.isSignedIn
+    ) {
+      throw err;
+    }
+    await attempt({ url: '/api/login/ping', method: 'GET', retry: 1 }, signal);
+    return attempt<T>({ ...options, retry: 1 }, signal);
+  }
+}
+
 function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
   return new Observable<FetchResponse<T>>((subscriber) => {
     const abort = new AbortController();
-    fetch(requestUrl(options), requestInit(options, abort.signal))
-      .then(async (response) => {
-        const data = (await parseBody(response, options.responseType)) as T;
-        const { status, statusText, ok, headers, url, type, redirected } = response;
-        if (!ok) {
-          throw { status, statusText, data, config: options } satisfies FetchError;
-        }
-        const result: FetchResponse<T> = {
-          status,
-          statusText,
-          ok,
-          data,
-          headers,
-          url,
-          type,
-          redirected,
-          config: options,
-        };
+    attemptWithSessionCheck<T>(options, abort.signal)
+      .then((result) => {
         const method = (options.method ?? 'GET').toUpperCase();
-        const message = (data as { message?: unknown } | undefined)?.message;
+        const message = (result.data as { message?: unknown } | undefined)?.message;
         if (
           options.showSuccessAlert !== false &&
           method !== 'GET' &&

@@ -35,9 +35,16 @@ SELECT mv_ops.register_view('browser_fx.weekly_parcels', '${CHECKS_PACK}', 'Parc
 
 CREATE TABLE browser_fx.slow_source (id int PRIMARY KEY);
 INSERT INTO browser_fx.slow_source VALUES (1), (2), (3), (4);
--- pg_sleep per row: the refresh takes SLOW_SECONDS however fast the machine is.
+CREATE TABLE browser_fx.slow_setting (seconds numeric NOT NULL);
+INSERT INTO browser_fx.slow_setting VALUES (0);
+-- pg_sleep per row: the refresh takes slow_setting.seconds however fast the machine is.
 CREATE MATERIALIZED VIEW ${SLOW_VIEW} AS
-  SELECT s.id, length(pg_sleep(${SLOW_SECONDS} / 4.0)::text) AS slept FROM browser_fx.slow_source s WITH NO DATA;
+  SELECT s.id, length(pg_sleep((SELECT seconds FROM browser_fx.slow_setting) / 4)::text) AS slept
+  FROM browser_fx.slow_source s WITH NO DATA;
 CREATE UNIQUE INDEX ON ${SLOW_VIEW} (id);
 SELECT mv_ops.register_view('${SLOW_VIEW}', '${SLOW_PACK}', 'Takes a while to refresh', '*/15 * * * *', '30 minutes', '2 hours');
+-- Populated once (at no cost), as a view in service is: its refreshes are then CONCURRENTLY, which
+-- lets status reads go on meanwhile. A first refresh of an empty view locks readers out instead.
+REFRESH MATERIALIZED VIEW ${SLOW_VIEW};
+UPDATE browser_fx.slow_setting SET seconds = ${SLOW_SECONDS};
 `;

@@ -170,6 +170,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
       if (!user) {
         return sendJson(res, 401, { message: 'Unauthorized' });
       }
+      // The session check backendSrv makes after a 401 (pkg/api/login.go LoginAPIPing).
+      if (path === '/api/login/ping' && req.method === 'GET') {
+        return sendJson(res, 200, { message: 'Logged in' });
+      }
       if (path.startsWith(`/api/plugin-proxy/${appId}/`) || path === `/api/plugin-proxy/${appId}`) {
         return servePluginProxy(
           { appId, routes: catalog.routes, settings, signer },
