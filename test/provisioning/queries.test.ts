@@ -5,7 +5,7 @@
 import { drawProblems } from './support/shape';
 import { buildCases, loadQueries, Preparer } from './support/cases';
 import { openSeededDatabase, runSql, type SeededDb, type SqlResult } from './support/database';
-import { loadDashboards, type SqlQuery } from './support/dashboards';
+import { collectQueries, loadDashboards, type SqlQuery } from './support/dashboards';
 
 jest.setTimeout(300_000);
 
@@ -137,5 +137,72 @@ describe('the draw check refuses what Grafana would not draw', () => {
       ).join()
     ).toMatch(/numeric lat\/latitude/);
     expect(drawProblems(q({ panelType: 'table' }), result([['s', TEXT]], []))).toEqual([]);
+  });
+});
+
+describe('the collector finds every query Grafana would run', () => {
+  const ds = { type: 'grafana-postgresql-datasource', uid: 'matviewops-sales' };
+  const dashboard = {
+    file: 'x.json',
+    json: {
+      uid: 'matviewops-x',
+      panels: [
+        { id: 1, type: 'stat', title: 'A', datasource: ds, targets: [{ refId: 'A', rawSql: 'SELECT 1' }] },
+        {
+          id: 2,
+          type: 'row',
+          title: 'Row',
+          collapsed: true,
+          panels: [
+            { id: 3, type: 'table', title: 'In a row', targets: [{ refId: 'A', datasource: ds, rawSql: 'SELECT 3' }] },
+          ],
+        },
+        { id: 4, type: 'text', title: 'No query' },
+        {
+          id: 5,
+          type: 'table',
+          title: 'Hidden',
+          datasource: ds,
+          targets: [{ refId: 'A', rawSql: 'SELECT 5', hide: true }],
+        },
+      ],
+      templating: { list: [{ type: 'query', name: 'v', datasource: ds, query: { rawSql: 'SELECT 6' } }] },
+      annotations: {
+        list: [
+          { name: 'Built-in', datasource: { type: 'grafana', uid: '-- Grafana --' } },
+          { name: 'Runs', datasource: ds, target: { refId: 'Anno', rawSql: 'SELECT 7' } },
+        ],
+      },
+    },
+  };
+  const alerts = {
+    file: 'alerting/rules.yaml',
+    yaml: {
+      groups: [
+        {
+          rules: [
+            {
+              uid: 'r1',
+              title: 'Stale',
+              data: [
+                { refId: 'A', datasourceUid: 'matviewops-sales', model: { rawSql: 'SELECT 8', format: 'table' } },
+                { refId: 'B', datasourceUid: '__expr__', model: { type: 'threshold', expression: 'A' } },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  };
+
+  test('panel targets (also in collapsed rows, not hidden ones), variables, annotations, alert data queries', () => {
+    const found = collectQueries([dashboard], [alerts], new Set(['matviewops-sales']));
+    expect(found.map((q) => [q.kind, q.name, q.rawSql])).toEqual([
+      ['panel', 'A', 'SELECT 1'],
+      ['panel', 'In a row', 'SELECT 3'],
+      ['variable', 'v', 'SELECT 6'],
+      ['annotation', 'Runs', 'SELECT 7'],
+      ['alert', 'Stale', 'SELECT 8'],
+    ]);
   });
 });
