@@ -27,7 +27,8 @@ export async function startControl(stack: Stack): Promise<{ url: string; close()
     const action = (req.url ?? '').slice(1) as ControlAction;
     if (req.method !== 'POST' || !Object.hasOwn(actions, action)) {
       res.statusCode = 404;
-      return res.end();
+      res.end();
+      return;
     }
     Promise.resolve(actions[action]()).then(
       () => {

@@ -3,7 +3,7 @@
 // service's login holding only mv_ops_operator, as the README tells operators to set it up.
 import { Client } from 'pg';
 import { salesSeeder } from '../../../server/src/seed/sales';
-import { startCluster, type Cluster } from '../../harness/cluster';
+import { startCluster, stopOnExit, type Cluster } from '../../harness/cluster';
 import { runMigrationCli } from '../../harness/runMigrations';
 import { withDatabase } from '../../harness/testDatabase';
 import { operatorUrl } from '../../server/service';
@@ -23,6 +23,8 @@ export async function startSpecDatabase(options: { salesScale: number }): Promis
   // pg_cron runs in another database, so nothing schedules refreshes behind the specs' backs; the
   // service's own (hourly) tick is the scheduler readiness reports, and it never fires during a run.
   const cluster = await startCluster({ cronDatabase: 'postgres' });
+  // Deleted however the run ends: normal exit, Ctrl-C, or a CI timeout's SIGTERM mid-setup.
+  stopOnExit(cluster);
   try {
     const superuserUrl = cluster.url(DATABASE);
     const admin = new Client({ connectionString: withDatabase(superuserUrl, 'postgres') });

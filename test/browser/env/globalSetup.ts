@@ -14,16 +14,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env[ENV.controlUrl] = controlServer.url;
   process.env[ENV.databaseUrl] = stack.db.superuserUrl;
   process.env[ENV.serviceUrl] = stack.service.url;
-  // Stop the database cluster even when the run is interrupted.
-  const stopOnSignal = () => {
-    stack.db.cluster.stop();
-    process.exit(130);
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  // An interrupted run still deletes the cluster (database.ts registers stopOnExit).
   return async () => {
-    process.off('SIGINT', stopOnSignal);
-    process.off('SIGTERM', stopOnSignal);
     await controlServer.close();
     await stack.stop();
   };

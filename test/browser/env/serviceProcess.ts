@@ -66,6 +66,8 @@ export function serviceProcess(env: ServiceEnv): ServiceProcess {
     SHUTDOWN_GRACE_MS: '2000',
     LOG_LEVEL: 'warn',
   };
+  // The service must not outlive the run, however the run ends (Ctrl-C, a CI timeout).
+  process.once('exit', () => child?.kill('SIGKILL'));
   return {
     url,
     running: () => child !== undefined && child.exitCode === null,
