@@ -14,7 +14,7 @@ $$;
 COMMENT ON ROLE matviewops_sales_reader IS
   'matview-ops: what the sales and operations dashboards read (the "matview-ops sales & operations" Grafana data source login, grafana_sales): pos views, report functions and settings, mv_ops status and history, and the drift check through pos.view_drift. Reads only; no source table, no refresh.';
 COMMENT ON ROLE matviewops_platform_reader IS
-  'matview-ops: what the platform dashboard reads (the "matview-ops platform" Grafana data source login, grafana_platform, or a tenant''s login): funeral.* as the platform user the login is bound to in funeral.login_role_binding, and the pack''s freshness through funeral.view_freshness. Never funeral_mv; reads only; no refresh.';
+  'matview-ops: what the platform dashboard reads (the "matview-ops platform" Grafana data source login, grafana_platform, or a tenant''s login): funeral.* as the platform user the login is bound to in funeral.login_role_binding, and the pack''s freshness through funeral.view_freshness (both through funeral_tenant). Never funeral_mv; reads only; no refresh.';
 
 -- The drift check compares the views with pos.lengolf_sales. A reader gets the comparison, never the table:
 -- this function runs pos.validate_views (sums and counts per view and metric) with the owner's rights.
@@ -91,7 +91,9 @@ GRANT SELECT ON pos.validation_alert TO matviewops_sales_reader;
 -- Platform.
 -- The tenant-facing security_barrier views, each applying the seed's rule to the user the login is bound to.
 GRANT funeral_tenant TO matviewops_platform_reader;
--- Freshness of the platform's views for "data as of" panels: a view's function calls are checked against the querying role.
-GRANT EXECUTE ON FUNCTION funeral.view_freshness_rows() TO matviewops_platform_reader;
+-- Freshness of the platform's views for "data as of" panels, to every tenant login (the platform reader through
+-- funeral_tenant, and a login made IN ROLE funeral_tenant): it holds no tenant data, only the pack's freshness.
+-- A view's function calls are checked against the querying role, so the function too.
+GRANT EXECUTE ON FUNCTION funeral.view_freshness_rows() TO funeral_tenant;
 -- The view panels select from.
-GRANT SELECT ON funeral.view_freshness TO matviewops_platform_reader;
+GRANT SELECT ON funeral.view_freshness TO funeral_tenant;

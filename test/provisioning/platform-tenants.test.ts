@@ -9,12 +9,14 @@
 //     the financial panels, which the rule keeps from staff (no rows);
 //   - as the super admin login (member of matviewops_platform_reader bound to a super admin, as db:logins binds
 //     grafana_platform): every organisation's rows, i.e. what the same SQL returns from the funeral_mv
-//     materialized views themselves, read by their owner with no rule in between.
+//     materialized views themselves, read by their owner with no rule in between (neither the views' rules nor
+//     the panels' own filter on the views the seed makes public, which shows a tenant only its organisations).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from 'pg';
+import { visibleToCaller } from '../../provisioning/src/dashboards/platform';
 import { PLATFORM_DATASOURCE_UID } from '../../provisioning/src/datasources';
 import type { TemplateVariable } from '../grafana/macros';
 import { REPO_ROOT } from '../harness/runMigrations';
@@ -111,9 +113,23 @@ const picked = (org: string): Record<string, TemplateVariable> => ({
   organization: { value: [org], multi: true, includeAll: true, allValue: "'all'" },
 });
 
-/** The same SQL against the materialized views themselves: every row, no tenant rule. */
+/** The panels' filter on the public views (search index, availability) under any table alias. */
+const CALLER_FILTER = new RegExp(
+  visibleToCaller('\0')
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace('\0', '\\w+'),
+  'g'
+);
+
+/**
+ * The same SQL against the materialized views themselves, the panels' own caller filter dropped: every row, no
+ * tenant rule. (The owner is no platform user: through the filter it would be shown nothing.)
+ */
 const withoutRules = (sql: string): string =>
-  RULED.reduce((s, v) => s.replace(new RegExp(`\\bfuneral\\.${v}\\b`, 'g'), `funeral_mv.${v}`), sql);
+  RULED.reduce(
+    (s, v) => s.replace(new RegExp(`\\bfuneral\\.${v}\\b`, 'g'), `funeral_mv.${v}`),
+    sql.replace(CALLER_FILTER, 'true')
+  );
 
 const rowsOf = async (c: Client, sql: string): Promise<unknown[][]> => (await runSql(c, sql)).rows;
 

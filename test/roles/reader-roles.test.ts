@@ -238,6 +238,29 @@ describe('the platform reader (data source "matview-ops platform")', () => {
     expect(Object.keys(rows[0])).not.toContain('last_error');
   });
 
+  test('the freshness is granted to funeral_tenant, so a tenant login made IN ROLE funeral_tenant reads it too', async () => {
+    // It holds no tenant data (the pack's freshness only); the platform reader has it through funeral_tenant.
+    const grantees = await c.query(
+      `SELECT a.grantee::regrole::text AS grantee, a.privilege_type AS privilege
+       FROM pg_catalog.pg_class r CROSS JOIN LATERAL pg_catalog.aclexplode(r.relacl) a
+       WHERE r.oid = 'funeral.view_freshness'::regclass AND a.grantee <> r.relowner
+       UNION ALL
+       SELECT a.grantee::regrole::text, a.privilege_type
+       FROM pg_catalog.pg_proc p CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) a
+       WHERE p.oid = 'funeral.view_freshness_rows()'::regprocedure AND a.grantee <> p.proowner
+       ORDER BY 1, 2`
+    );
+    expect(grantees.rows).toEqual([
+      { grantee: 'funeral_tenant', privilege: 'EXECUTE' },
+      { grantee: 'funeral_tenant', privilege: 'SELECT' },
+    ]);
+    const rows = await rowsAs('funeral_tenant', `SELECT view_name FROM funeral.view_freshness ORDER BY view_name`);
+    expect(rows).toHaveLength(7);
+    for (const role of ['funeral_anon', 'funeral_authenticated']) {
+      expect(await deniedAs(role, `SELECT 1 FROM funeral.view_freshness`)).toMatch(/permission denied/);
+    }
+  });
+
   test.each([
     ['mv_ops status (it would show the sales pack too)', `SELECT 1 FROM mv_ops.freshness`],
     ['the sales views', `SELECT 1 FROM pos.mv_daily_sales_summary`],

@@ -1,5 +1,6 @@
 // Funeral platform: what super admins read, and, with the same file, a tenant organisation whose Grafana
-// data source is that tenant's bound login (the database's rules then return only its rows). Every query
+// data source is that tenant's bound login (the database's rules then return only its rows; the panels on the
+// views the seed makes public restrict themselves to the login's organisations, see visibleToCaller). Every query
 // reads the funeral.* views, never funeral_mv or the source tables.
 import * as barchart from '@grafana/grafana-foundation-sdk/barchart';
 import * as common from '@grafana/grafana-foundation-sdk/common';
@@ -30,6 +31,15 @@ export const ALL_ORGANISATIONS = "'all'";
 /** Rows of the picked organisations (all of them, as far as the login may see, for "All"). */
 const inOrganisations = (alias: string) =>
   `(${ALL_ORGANISATIONS} IN ($organization) OR ${alias}.organization_id::text IN ($organization))`;
+
+/**
+ * Rows a tenant's login may be shown from a view the seed makes public (the search index, availability): every
+ * active, verified organisation is readable there, but a tenant's Grafana organisation shows only its own
+ * organisations, as the ruled views do. A super admin (funeral.current_identity) is shown every organisation.
+ */
+export const visibleToCaller = (alias: string) =>
+  `(${alias}.organization_id IN (SELECT m.organization_id FROM funeral.my_organizations m)
+    OR EXISTS (SELECT 1 FROM funeral.current_identity i WHERE i.platform_role = 'super_admin'))`;
 
 /**
  * The funeral pack's days are UTC's (its views are refreshed on UTC dates), so the range is read as UTC dates
@@ -94,6 +104,7 @@ SELECT to_char(a.date, 'Dy DD Mon') AS "Day",
 FROM d
 JOIN funeral.mv_realtime_availability a ON a.date >= d.first_day AND a.date < d.first_day + 14
 WHERE ${inOrganisations('a')}
+  AND ${visibleToCaller('a')}
 GROUP BY a.date
 ORDER BY a.date`,
   monthlyFinancials: `WITH ${UTC_RANGE}
@@ -134,6 +145,7 @@ LIMIT 25`,
   public.ST_Y(s.coordinates) AS latitude, public.ST_X(s.coordinates) AS longitude
 FROM funeral.mv_search_index s
 WHERE s.coordinates IS NOT NULL AND ${inOrganisations('s')}
+  AND ${visibleToCaller('s')}
 ORDER BY s.organization_name`,
 };
 
@@ -259,7 +271,7 @@ export function platformDashboard(): dashboard.DashboardBuilder {
       .id(7)
       .title('Search index')
       .description(
-        'Active, verified organisations where the public search finds them (their PostGIS point as latitude/longitude), sized by number of reviews. From funeral.mv_search_index (refreshed hourly).'
+        "Active, verified organisations where the public search finds them (their PostGIS point as latitude/longitude), sized by number of reviews. A tenant's data source login is shown its own organisations only, a super admin's every one. From funeral.mv_search_index (refreshed hourly)."
       )
       .datasource(ds)
       .withTarget(query(platformSql.searchIndexMap))
@@ -295,7 +307,7 @@ export function platformDashboard(): dashboard.DashboardBuilder {
       .id(8)
       .title('Slots in the next 14 days')
       .description(
-        "Available and booked slots per day for the 14 days from the dashboard's end date (UTC), of the picked organisations' locations; the view holds days from its last refresh on. From funeral.mv_realtime_availability (refreshed every 15 minutes)."
+        "Available and booked slots per day for the 14 days from the dashboard's end date (UTC), of the picked organisations' locations (a tenant's data source login: its own organisations only); the view holds days from its last refresh on. From funeral.mv_realtime_availability (refreshed every 15 minutes)."
       )
       .datasource(ds)
       .withTarget(query(platformSql.nextSlots))
