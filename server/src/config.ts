@@ -1,6 +1,8 @@
 // The service's configuration: the environment, validated once at start into a typed object.
-// Every variable is documented in .env.example at the repository root.
+// Every variable is documented in .env.example at the repository root. The secret-bearing ones may instead be
+// read from files (NAME_FILE, config-files.ts).
 import envSchema from 'env-schema';
+import { FILE_VARIABLES, readFileVariables } from './config-files';
 
 export interface Config {
   databaseUrl: string;
@@ -37,6 +39,8 @@ const schema = {
   required: ['DATABASE_URL', 'READ_SECRET', 'ADMIN_SECRET'],
   properties: {
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    // The login's password when DATABASE_URL carries none (kept apart so it can come from a file).
+    DATABASE_PASSWORD: { type: 'string', minLength: 1 },
     HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     PORT: int(0, 65535, 8787),
     // 16 characters at least: these are the only thing between a Grafana viewer and a refresh.
@@ -66,8 +70,8 @@ const schema = {
 
 export class ConfigError extends Error {}
 
-/** Every variable the service reads (.env.example documents each; a test keeps the two in step). */
-export const CONFIG_VARIABLES = Object.keys(schema.properties);
+/** Every variable the service reads, NAME_FILE variants included (.env.example documents each; a test keeps them in step). */
+export const CONFIG_VARIABLES = [...Object.keys(schema.properties), ...FILE_VARIABLES.map((name) => `${name}_FILE`)];
 
 interface SchemaError {
   instancePath: string;
@@ -77,31 +81,61 @@ interface SchemaError {
 }
 
 // One line per problem, naming the variable; values are never echoed (they may be secrets).
-function describeProblems(errors: SchemaError[]): string {
-  const lines = errors.map((e) => {
+function describeProblems(errors: SchemaError[]): string[] {
+  return errors.map((e) => {
     const name = e.params.missingProperty ?? e.instancePath.replace(/^\//, '');
     if (e.keyword === 'required') {
-      return `${name} is not set`;
+      return (FILE_VARIABLES as readonly string[]).includes(name)
+        ? `${name} (or ${name}_FILE) is not set`
+        : `${name} is not set`;
     }
     if (e.keyword === 'enum') {
       return `${name} must be one of: ${(e.params.allowedValues ?? []).join(', ')}`;
     }
     return `${name} ${e.message}`;
   });
-  return `Invalid configuration:\n${lines.map((l) => `  - ${l}`).join('\n')}`;
+}
+
+/** DATABASE_URL with DATABASE_PASSWORD put in, percent-encoded as a URL's password must be. */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) {
+    return url;
+  }
+  const u = new URL(url);
+  if (u.password) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL carries a password and DATABASE_PASSWORD is set: give one'
+    );
+  }
+  u.password = encodeURIComponent(password);
+  if (!u.password) {
+    // The URL standard keeps no credentials without a host (e.g. postgresql:///db?host=/run/postgresql).
+    throw new ConfigError('Invalid configuration: DATABASE_PASSWORD needs a DATABASE_URL with a host name');
+  }
+  return u.toString();
 }
 
 type Env = Record<string, string | number | boolean | undefined>;
 
 export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
-  let e: Env;
+  // Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined));
+  const { env: data, problems: fileProblems } = readFileVariables(given);
+  let e: Env = {};
+  let schemaProblems: string[] = [];
   try {
-    // Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
-    const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '' && v !== undefined));
     e = envSchema<Env>({ schema, data, env: false, dotenv: false });
   } catch (err) {
     const errors = (err as { errors?: SchemaError[] }).errors;
-    throw new ConfigError(errors ? describeProblems(errors) : `Invalid configuration: ${(err as Error).message}`);
+    // A variable whose file could not be read is named once, by that problem, not again as "not set".
+    const relevant = errors?.filter(
+      (x) => !(x.keyword === 'required' && fileProblems.has(x.params.missingProperty ?? ''))
+    );
+    schemaProblems = relevant ? describeProblems(relevant) : [(err as Error).message];
+  }
+  const problems = [...fileProblems.values(), ...schemaProblems];
+  if (problems.length) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((l) => `  - ${l}`).join('\n')}`);
   }
   if (e.READ_SECRET === e.ADMIN_SECRET) {
     throw new ConfigError('Invalid configuration: READ_SECRET and ADMIN_SECRET must differ, or readers could refresh.');
@@ -113,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Env = process.env): Config {
   }
   const str = (k: string) => (e[k] === undefined ? undefined : String(e[k]));
   return {
-    databaseUrl: String(e.DATABASE_URL),
+    databaseUrl: withPassword(String(e.DATABASE_URL), str('DATABASE_PASSWORD')),
     host: String(e.HOST),
     port: Number(e.PORT),
     readSecret: String(e.READ_SECRET),
