@@ -1,4 +1,6 @@
-// npm run db:seed -- --pack sales|funeral|all --scale N [--seed S] [--database-url URL]
+// npm run db:seed -- --pack sales|funeral|all --scale N [--seed S] [--end-today] [--database-url URL]
+// --end-today: the sales data ends today in the venue's time zone instead of 2025-07-06 (the Compose stack uses it,
+// so the dashboards' default time ranges show data); the funeral pack is relative to today either way.
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { describeConnectionError, describeTarget } from '../db/connectionErrors';
@@ -10,6 +12,7 @@ async function main(): Promise<number> {
       pack: { type: 'string' },
       scale: { type: 'string', default: '1' },
       seed: { type: 'string', default: '42' },
+      'end-today': { type: 'boolean', default: false },
       'database-url': { type: 'string' },
     },
   });
@@ -44,7 +47,12 @@ async function main(): Promise<number> {
   try {
     for (const pack of packs) {
       const started = Date.now();
-      const result = await seeders[pack].seed(client, { scale, seed, progress: (line) => console.log(line) });
+      const result = await seeders[pack].seed(client, {
+        scale,
+        seed,
+        endToday: values['end-today'],
+        progress: (line) => console.log(line),
+      });
       const summary = Object.entries(result.rows)
         .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
         .join(', ');

@@ -24,13 +24,17 @@ INSERT INTO seed_catalogue VALUES
 export const FIRST_DAY = '2024-03-16';
 export const DAYS = 478;
 
+/** With --end-today: the first day of the series that ends on today's date in the venue's time zone (pos.setting). */
+export const FIRST_DAY_ENDING_TODAY = `
+SELECT ((now() AT TIME ZONE (SELECT value FROM pos.setting WHERE name = 'time_zone'))::date - ${DAYS - 1})::text AS first_day`;
+
 /**
- * Inserts the line items of days [$3, $4) of the series: $1 scale, $2 seed.
+ * Inserts the line items of days [$3, $4) of the series starting on $5: $1 scale, $2 seed.
  * ~12 receipts a day at scale 1 (more at weekends), 1-4 lines each, ~12 % walk-ins with placeholder phones.
  */
 export const INSERT_DAYS = `
 WITH days AS (
-  SELECT ('${FIRST_DAY}'::date + i) AS day, i FROM generate_series($3::int, $4::int - 1) i
+  SELECT ($5::date + i) AS day, i FROM generate_series($3::int, $4::int - 1) i
 ), receipts AS (
   SELECT d.day, d.i, r,
          'R' || to_char(d.day, 'YYYYMMDD') || '-' || lpad(r::text, 5, '0') AS receipt_number,

@@ -6,6 +6,11 @@ export interface SeedOptions {
   scale: number;
   /** Pseudo-random seed: the same value always produces the same rows. */
   seed: number;
+  /**
+   * Sales: the data's last day is today in the venue's time zone instead of the fixed 2024-03-16 to 2025-07-06,
+   * so dashboards' default time ranges show data. (The funeral pack is always relative to today.)
+   */
+  endToday?: boolean;
   /** Called with a human-readable step ("sales: 40% (5,800 of 14,500 rows)"). */
   progress: (line: string) => void;
 }
