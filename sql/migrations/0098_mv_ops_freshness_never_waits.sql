@@ -1,4 +1,5 @@
 -- 0098: status readers never wait for a view's lock: a plain REFRESH (a view's first, a rebuild) holds ACCESS EXCLUSIVE, and the sizes waited behind it.
+-- Also: a view whose last attempt failed is 'failing' even if it was never populated (it was 'never_refreshed').
 -- Up Migration
 
 -- pg_total_relation_size and pg_relation_size open the relation with ACCESS SHARE, which waits for the ACCESS
@@ -59,8 +60,10 @@ AS $$
   SELECT mv_ops.qualified_name(m), m.pack, m.description,
          CASE
            WHEN NOT m.enabled THEN 'paused'
-           WHEN s.last_success_finished IS NULL OR NOT s.populated THEN 'never_refreshed'
+           -- A failing refresh outranks "never refreshed": a view whose first refresh fails is broken, not
+           -- merely new, and its alert must be the failing one (severity 3), not a warning.
            WHEN la.effective_status = 'failed' THEN 'failing'
+           WHEN s.last_success_finished IS NULL OR NOT s.populated THEN 'never_refreshed'
            WHEN e.lag > m.error_after THEN 'stale'
            WHEN e.lag > m.warn_after THEN 'warn'
            ELSE 'fresh'
