@@ -11,7 +11,8 @@ import { waitFor } from '../harness/sql';
 const run = promisify(execFile);
 
 /** Variables db:logins reads: a test passes exactly those it means, never the caller's own. */
-const LOGIN_VARS = /^(DATABASE_URL|(SALES|PLATFORM|TENANT)_LOGIN_PASSWORD(_FILE)?|PLATFORM_SUPER_ADMIN_USER_ID)$/;
+const LOGIN_VARS =
+  /^(DATABASE_URL|(SALES|PLATFORM|TENANT|SERVICE)_LOGIN_PASSWORD(_FILE)?|PLATFORM_SUPER_ADMIN_USER_ID)$/;
 
 export interface CliResult {
   stdout: string;

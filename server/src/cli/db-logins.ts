@@ -1,11 +1,13 @@
-// npm run db:logins [-- --only sales|platform] [--sales-login NAME] [--platform-login NAME] [--database-url URL]
+// npm run db:logins [-- --only sales|platform] [--sales-login NAME] [--platform-login NAME] [--service-login NAME]
+//   [--database-url URL]
 // npm run db:logins -- --tenant NAME --user UUID [--database-url URL]
 // Creates or updates the read-only logins Grafana's data sources connect as (the roles are migration 0096's):
 // grafana_sales (matviewops_sales_reader) and grafana_platform (matviewops_platform_reader, bound to a super
-// admin), or one tenant organisation's login bound to one of its users. Idempotent; never prints a password.
+// admin), or one tenant organisation's login bound to one of its users; with --service-login also the refresh
+// service's login (mv_ops_operator, SERVICE_LOGIN_PASSWORD). Idempotent; never prints a password.
 import { Client } from 'pg';
 import { describeConnectionError, describeTarget } from '../db/connectionErrors';
-import { ensureBinding, ensureLogin, loginNameProblem, READER_ROLES } from '../logins/roles';
+import { ensureBinding, ensureLogin, loginNameProblem } from '../logins/roles';
 import { readSecret } from '../logins/secrets';
 import { parseOptions, resolveUser, targetsFrom } from '../logins/targets';
 
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
   try {
     const missing = await client.query(
       `SELECT r FROM unnest($1::text[]) r WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r)`,
-      [Object.values(READER_ROLES)]
+      [[...new Set(targets.map((t) => t.memberOf))]]
     );
     if (missing.rowCount) {
       const names = missing.rows.map((r) => r.r).join(', ');

@@ -1,10 +1,13 @@
-// Creating or updating one read-only LOGIN role (a member of one reader role) and its funeral.login_role_binding.
+// Creating or updating one LOGIN role (a member of one reader role, or of mv_ops_operator for the refresh service) and
+// its funeral.login_role_binding.
 // Each function reports what it changed as short phrases, so the command can say what it did.
 import { escapeIdentifier as ident, escapeLiteral as literal, type Client } from 'pg';
 import { scramVerifier, verifierMatches } from './scram';
 
 /** The NOLOGIN roles of migration 0096. */
 export const READER_ROLES = { sales: 'matviewops_sales_reader', platform: 'matviewops_platform_reader' } as const;
+/** Migration 0002's role for the refresh service: refreshes and status, nothing else. */
+export const OPERATOR_ROLE = 'mv_ops_operator';
 /** The logins the provisioned data sources connect as (provisioning/datasources/matviewops.yaml). */
 export const DEFAULT_LOGINS = { sales: 'grafana_sales', platform: 'grafana_platform' } as const;
 

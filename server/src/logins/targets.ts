@@ -1,7 +1,16 @@
 // Which logins one run of npm run db:logins makes (from its options), and which platform user each acts as.
 import { parseArgs } from 'node:util';
 import type { Client } from 'pg';
-import { boundUser, DEFAULT_LOGINS, findUser, firstSuperAdmin, READER_ROLES, UUID, type PlatformUser } from './roles';
+import {
+  boundUser,
+  DEFAULT_LOGINS,
+  findUser,
+  firstSuperAdmin,
+  OPERATOR_ROLE,
+  READER_ROLES,
+  UUID,
+  type PlatformUser,
+} from './roles';
 
 /** One login to create or update, and whom it acts as on the platform. */
 export interface Target {
@@ -16,13 +25,21 @@ export interface Target {
 }
 
 const USAGE =
-  'usage: npm run db:logins [-- --only sales|platform] [--sales-login NAME] [--platform-login NAME] | [-- --tenant NAME --user UUID]';
+  'usage: npm run db:logins [-- --only sales|platform] [--sales-login NAME] [--platform-login NAME] [--service-login NAME] | [-- --tenant NAME --user UUID]';
+
+/** Every variable db:logins reads (the Compose stack's consistency test checks its step against these). */
+export const LOGIN_VARIABLES = [
+  'DATABASE_URL',
+  ...['SALES', 'PLATFORM', 'TENANT', 'SERVICE'].flatMap((p) => [`${p}_LOGIN_PASSWORD`, `${p}_LOGIN_PASSWORD_FILE`]),
+  'PLATFORM_SUPER_ADMIN_USER_ID',
+];
 
 const OPTIONS = {
   'database-url': { type: 'string' },
   only: { type: 'string' },
   'sales-login': { type: 'string' },
   'platform-login': { type: 'string' },
+  'service-login': { type: 'string' },
   tenant: { type: 'string' },
   user: { type: 'string' },
 } as const;
@@ -43,8 +60,10 @@ export function targetsFrom(values: Options, problems: string[]): Target[] {
       problems.push(`--tenant and --user go together; ${USAGE}`);
       return [];
     }
-    if (values.only || values['sales-login'] || values['platform-login']) {
-      problems.push(`--tenant makes one tenant login: --only, --sales-login and --platform-login do not apply`);
+    if (values.only || values['sales-login'] || values['platform-login'] || values['service-login']) {
+      problems.push(
+        `--tenant makes one tenant login: --only, --sales-login, --platform-login and --service-login do not apply`
+      );
       return [];
     }
     const memberOf = READER_ROLES.platform;
@@ -72,8 +91,15 @@ export function targetsFrom(values: Options, problems: string[]): Target[] {
       bind: 'super_admin',
     });
   }
-  if (targets.length === 2 && targets[0].name === targets[1].name) {
-    problems.push(`the sales and platform logins must have different names (both are ${targets[0].name})`);
+  // The refresh service's login (npm run server's DATABASE_URL): mv_ops_operator only, never a reader's login.
+  if (values['service-login'] !== undefined) {
+    const name = values['service-login'];
+    targets.push({ name, flag: '--service-login', memberOf: OPERATOR_ROLE, passwordVar: 'SERVICE_LOGIN_PASSWORD' });
+  }
+  const names = targets.map((t) => t.name);
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) {
+    problems.push(`each login needs its own name (${repeated} is given twice)`);
   }
   return targets;
 }
