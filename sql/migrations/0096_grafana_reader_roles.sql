@@ -12,12 +12,13 @@ BEGIN
 END
 $$;
 COMMENT ON ROLE matviewops_sales_reader IS
-  'matview-ops: what the sales and operations dashboards read (the "matview-ops sales & operations" Grafana data source login, grafana_sales): pos views, report functions and settings, mv_ops status and history, and the drift check through pos.view_drift. Reads only; no source table, no refresh.';
+  'matview-ops: what the sales and operations dashboards read (the "matview-ops sales & operations" Grafana data source login, grafana_sales): pos views, report functions and settings, mv_ops status and history, and the drift alert''s verdict (pos.drift_alert, 0097). Reads only; no source table, no refresh.';
 COMMENT ON ROLE matviewops_platform_reader IS
   'matview-ops: what the platform dashboard reads (the "matview-ops platform" Grafana data source login, grafana_platform, or a tenant''s login): funeral.* as the platform user the login is bound to in funeral.login_role_binding, and the pack''s freshness through funeral.view_freshness (both through funeral_tenant). Never funeral_mv; reads only; no refresh.';
 
--- The drift check compares the views with pos.lengolf_sales. A reader gets the comparison, never the table:
--- this function runs pos.validate_views (sums and counts per view and metric) with the owner's rights.
+-- The drift check compares the views with pos.lengolf_sales: this function runs pos.validate_views (sums and counts per
+-- view and metric) with the owner's rights. For operators: no reader is granted it (the drift alert rule reads
+-- pos.drift_alert, 0097), since each call scans the source.
 CREATE OR REPLACE FUNCTION pos.view_drift(from_date date, to_date date)
 RETURNS TABLE (view_name text, metric text, source_value numeric, view_value numeric, result text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -25,7 +26,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   PERFORM pos.check_date_range(from_date, to_date, 'the drift range');
-  -- Each call scans the source over the range: a bound keeps a read-only login from asking for years of it.
+  -- Each call scans the source over the range: a bound keeps one call from asking for years of it.
   IF to_date - from_date > 30 THEN
     RAISE EXCEPTION 'the drift range covers % days; at most 31 are compared in one call', to_date - from_date + 1
       USING ERRCODE = '22023';
@@ -35,17 +36,18 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pos.view_drift(date, date) IS
-  'pos.validate_views over a range of at most 31 days, run with the owner''s rights: one row per view and metric with the source and view values and PASS/FAIL. The one way a read-only login (the drift alert rule) compares the views with pos.lengolf_sales; it returns aggregates only.';
+  'pos.validate_views over a range of at most 31 days, run with the owner''s rights: one row per view and metric with the source and view values and PASS/FAIL. For operators: granted to no reader role (each call scans pos.lengolf_sales over the range; the drift alert rule reads pos.drift_alert instead); it returns aggregates only.';
 REVOKE ALL ON FUNCTION pos.view_drift(date, date) FROM PUBLIC;
 
--- Same columns and rows as before (0029), now through pos.view_drift, so a reader without the table can select it.
+-- Same columns and rows as before (0029), now through pos.view_drift. For operators, like it: no reader is granted it
+-- (about 8 s at scale 100, a scan of the source; the drift alert rule reads pos.drift_alert, 0097).
 CREATE OR REPLACE VIEW pos.validation_alert AS
 SELECT v.view_name AS view, v.metric, CASE v.result WHEN 'PASS' THEN 0 ELSE 1 END::float8 AS mismatch
 -- The last day comes from the source: a plain view on a materialized view would block rebuilding it.
 FROM (SELECT max(s.date) AS last_day FROM pos.lengolf_sales s WHERE NOT s.is_voided) l
 CROSS JOIN LATERAL pos.view_drift(COALESCE(l.last_day, current_date) - 6, COALESCE(l.last_day, current_date)) v;
 COMMENT ON VIEW pos.validation_alert IS
-  'Grafana alert shape (labels view, metric; one number): mismatch = 1 when a view disagrees with the sales table over the last 7 days of data. Readable without access to the table (pos.view_drift).';
+  'Grafana alert shape (labels view, metric; one number): mismatch = 1 when a view disagrees with the sales table over the last 7 days of data (through pos.view_drift). For operators: granted to no reader role (it scans pos.lengolf_sales; the drift alert rule reads pos.drift_alert).';
 REVOKE ALL ON pos.validation_alert FROM PUBLIC;
 
 -- The platform pack's freshness without mv_ops_reader (which also reads the sales pack's data) and without
@@ -83,10 +85,8 @@ $$;
 -- mv_ops_reader holds only reads (0018, 0033, 0054, 0055, 0058, 0070): the pos views, report functions, settings and
 -- bay capacity the dashboards read, and mv_ops status, history and scheduler status (test/roles checks it stays so).
 GRANT mv_ops_reader TO matviewops_sales_reader;
--- The drift alert rule compares views with the source through the owner-rights function, never the table.
-GRANT EXECUTE ON FUNCTION pos.view_drift(date, date) TO matviewops_sales_reader;
--- The same comparison in alert shape over the last 7 days of data.
-GRANT SELECT ON pos.validation_alert TO matviewops_sales_reader;
+-- Not pos.view_drift nor pos.validation_alert: no dashboard or alert rule reads them, and each would let a read-only
+-- login make the owner scan the source. The drift alert rule's verdict, pos.drift_alert, is granted in 0097.
 
 -- Platform.
 -- The tenant-facing security_barrier views, each applying the seed's rule to the user the login is bound to.

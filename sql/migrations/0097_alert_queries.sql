@@ -155,8 +155,9 @@ COMMENT ON VIEW mv_ops.scheduler_alert IS
 REVOKE ALL ON mv_ops.scheduler_alert FROM PUBLIC;
 
 -- Grants.
--- The drift alert rule (sales & operations data source, 0096's role) reads the verdict, as it reads pos.view_drift; the
--- function behind the view is checked against the querying role. Not mv_ops_reader: it makes the owner read the source.
+-- The drift alert rule (sales & operations data source, 0096's role) reads the verdict (counts only, never pos.view_drift
+-- or the table); the function behind the view is checked against the querying role. Not mv_ops_reader: it makes the
+-- owner read the source.
 GRANT EXECUTE ON FUNCTION pos.drift_alert_rows() TO matviewops_sales_reader;
 GRANT SELECT ON pos.drift_alert TO matviewops_sales_reader;
 -- The no-scheduler alert rule reads it; status like mv_ops.freshness_alert, so every reader of mv_ops status may

@@ -3,7 +3,7 @@
 // names, expression models valid against Grafana's expression schema, links to panels that exist, runbook anchors that
 // exist, routing without notification policies, and committed output that equals a fresh build.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
@@ -162,10 +162,8 @@ describe('the committed alerting file', () => {
   test('data source queries: a provisioned PostgreSQL data source, table format, raw SQL, a relative time range', () => {
     const provisioned = new Set<string>(DATASOURCE_UIDS);
     const dsFile = path.join(PROVISIONING, 'datasources/matviewops.yaml');
-    if (existsSync(dsFile)) {
-      const uids = (parseYaml(readFileSync(dsFile, 'utf8')).datasources ?? []).map((d: Json) => d.uid);
-      expect(uids).toEqual(expect.arrayContaining([...provisioned]));
-    }
+    const uids = (parseYaml(readFileSync(dsFile, 'utf8')).datasources ?? []).map((d: Json) => d.uid);
+    expect(uids).toEqual(expect.arrayContaining([...provisioned]));
     for (const r of rules) {
       const queries = r.data.filter((q) => !isExpression(q));
       expect(queries).toHaveLength(1);

@@ -2,10 +2,13 @@
 // queries, alert rule queries) runs against a database seeded with both packs, for each picked range at two
 // instants either side of midnight in Bangkok, as the login Grafana's data source uses, after the same
 // variable interpolation and macro expansion Grafana applies; and its result is one the panel can draw.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { drawProblems } from './support/shape';
 import { buildCases, loadQueries, Preparer } from './support/cases';
 import { openSeededDatabase, runSql, type SeededDb, type SqlResult } from './support/database';
-import { collectQueries, loadDashboards, type SqlQuery } from './support/dashboards';
+import { ALERTING_DIR, collectQueries, loadDashboards, type Json, type SqlQuery } from './support/dashboards';
 
 jest.setTimeout(300_000);
 
@@ -31,6 +34,20 @@ test('the generated dashboards are there and every dashboard has queries to run'
   for (const [uid, n] of Object.entries(perDashboard)) {
     expect({ uid, hasQueries: n > 0 }).toEqual({ uid, hasQueries: true });
   }
+});
+
+test('the alert queries swept are those of exactly the four rules of provisioning/alerting/matviewops.yaml', () => {
+  const file = parseYaml(readFileSync(join(ALERTING_DIR, 'matviewops.yaml'), 'utf8'));
+  const fileRules = (file.groups ?? []).flatMap((g: Json) => (g.rules ?? []).map((r: Json) => r.uid as string));
+  const four = [
+    'matviewops-freshness-failing',
+    'matviewops-freshness-stale',
+    'matviewops-no-scheduler',
+    'matviewops-sales-drift',
+  ];
+  expect([...fileRules].sort()).toEqual(four);
+  const swept = [...new Set(queries.filter((q) => q.kind === 'alert').map((q) => q.rule?.uid as string))].sort();
+  expect(swept).toEqual(four);
 });
 
 test.each(cases.map((c) => [c.name, c] as const))('%s runs and Grafana can draw it', async (_name, c) => {

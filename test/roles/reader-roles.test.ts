@@ -1,5 +1,6 @@
 // The two reader roles of migration 0096 as each sees the database (SET ROLE), over both packs seeded small:
-// what the dashboards read works, nothing can be written or refreshed, and funeral_mv stays out of reach.
+// what the dashboards read works, nothing can be written or refreshed, funeral_mv stays out of reach, and the
+// operators' source-scanning drift tools (pos.view_drift, pos.validation_alert) are refused to every reader.
 import type { Client } from 'pg';
 import { funeralSeeder } from '../../server/src/seed/funeral';
 import { salesSeeder } from '../../server/src/seed/sales';
@@ -166,39 +167,27 @@ describe('the sales reader (data source "matview-ops sales & operations")', () =
     expect((await rowsAs(SALES, `SELECT * FROM mv_ops.scheduler_status()`)).length).toBeGreaterThan(0);
   });
 
-  test('compares the views with the sales table only through pos.view_drift and pos.validation_alert', async () => {
-    const drift = await rowsAs(SALES, `SELECT DISTINCT result FROM pos.view_drift('2025-06-01', '2025-06-30')`);
-    expect(drift).toEqual([{ result: 'PASS' }]);
-    const alert = await rowsAs(SALES, `SELECT count(*)::int AS n, max(mismatch) AS worst FROM pos.validation_alert`);
-    expect(alert).toEqual([{ n: 10, worst: 0 }]);
+  test('reads the drift alert verdict, pos.drift_alert, and not the sales table or pos.validate_views', async () => {
+    const verdict = await rowsAs(
+      SALES,
+      `SELECT count(*)::int AS n, max(mismatched_metrics) AS worst FROM pos.drift_alert`
+    );
+    expect(verdict).toEqual([{ n: 6, worst: 0 }]); // the six sales views pos.drift_checks compares, none drifting
     expect(await deniedAs(SALES, `SELECT count(*) FROM pos.lengolf_sales`)).toMatch(/permission denied for table/);
     expect(await deniedAs(SALES, `SELECT * FROM pos.validate_views('2025-06-01')`)).toMatch(
       /permission denied for function/
     );
   });
 
-  test('the drift check finds a view that disagrees with the source', async () => {
-    await c.query('BEGIN');
-    try {
-      // A sale the views have not seen: the comparison must report it (run by the owner, read by the reader).
-      await c.query(`UPDATE pos.lengolf_sales SET sales_net = sales_net + 1000
-                     WHERE id = (SELECT min(id) FROM pos.lengolf_sales WHERE date = '2025-06-10' AND NOT is_voided)`);
-      await c.query(`SET LOCAL ROLE ${SALES}`);
-      const { rows } = await c.query(
-        `SELECT view_name, metric FROM pos.view_drift('2025-06-01', '2025-06-30') WHERE result = 'FAIL' ORDER BY 1, 2`
-      );
-      expect(rows).toContainEqual({ view_name: 'mv_daily_sales_summary', metric: 'total_revenue' });
-    } finally {
-      await c.query('ROLLBACK');
-    }
-  });
-
-  test('a drift range longer than 31 days is refused, so a reader cannot make the owner scan years', async () => {
-    const err = await asRole(c, SALES, () =>
-      errorOf(c.query(`SELECT * FROM pos.view_drift('2025-01-01', '2025-02-01')`))
+  // No dashboard or alert rule reads them, and each makes the owner scan pos.lengolf_sales (pos.validation_alert
+  // about 8 s at scale 100): a read-only login must not be able to start those scans.
+  test('is refused pos.view_drift and pos.validation_alert (operator tools that scan the source)', async () => {
+    expect(await deniedAs(SALES, `SELECT * FROM pos.view_drift('2025-06-01', '2025-06-30')`)).toMatch(
+      /^permission denied for function view_drift$/
     );
-    expect(err.code).toBe('22023');
-    expect(err.message).toBe('the drift range covers 32 days; at most 31 are compared in one call');
+    expect(await deniedAs(SALES, `SELECT * FROM pos.validation_alert`)).toMatch(
+      /^permission denied for view validation_alert$/
+    );
   });
 
   test.each([
@@ -210,6 +199,59 @@ describe('the sales reader (data source "matview-ops sales & operations")', () =
     ['the platform source tables', `SELECT 1 FROM funeral.users`],
   ])('cannot use %s', async (_what, sql) => {
     expect(await deniedAs(SALES, sql)).toMatch(/permission denied/);
+  });
+});
+
+describe('pos.view_drift and pos.validation_alert, for operators', () => {
+  test('no role but their owner holds a privilege on them', async () => {
+    const { rows } = await c.query(
+      `SELECT r.oid::regclass::text AS object, a.grantee::regrole::text AS grantee, a.privilege_type AS privilege
+       FROM pg_catalog.pg_class r CROSS JOIN LATERAL pg_catalog.aclexplode(r.relacl) a
+       WHERE r.oid = 'pos.validation_alert'::regclass AND a.grantee <> r.relowner
+       UNION ALL
+       SELECT p.oid::regprocedure::text, a.grantee::regrole::text, a.privilege_type
+       FROM pg_catalog.pg_proc p CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) a
+       WHERE p.oid = 'pos.view_drift(date, date)'::regprocedure AND a.grantee <> p.proowner`
+    );
+    expect(rows).toEqual([]);
+    for (const role of [...READERS, 'mv_ops_reader', 'funeral_tenant']) {
+      const drift = await deniedAs(role, `SELECT 1 FROM pos.view_drift('2025-06-01', '2025-06-30')`);
+      const alert = await deniedAs(role, `SELECT 1 FROM pos.validation_alert`);
+      expect({ role, drift, alert }).toEqual({
+        role,
+        // Refused at the object, or at the schema for the roles without pos (platform reader, funeral_tenant).
+        drift: expect.stringMatching(/^permission denied for (function view_drift|schema pos)$/),
+        alert: expect.stringMatching(/^permission denied for (view validation_alert|schema pos)$/),
+      });
+    }
+  });
+
+  test('as the owner: the views agree with the source over seeded dates, and the alert shape reads it', async () => {
+    const drift = await c.query(`SELECT DISTINCT result FROM pos.view_drift('2025-06-01', '2025-06-30')`);
+    expect(drift.rows).toEqual([{ result: 'PASS' }]);
+    const alert = await c.query(`SELECT count(*)::int AS n, max(mismatch) AS worst FROM pos.validation_alert`);
+    expect(alert.rows).toEqual([{ n: 10, worst: 0 }]);
+  });
+
+  test('the drift check finds a view that disagrees with the source', async () => {
+    await c.query('BEGIN');
+    try {
+      // A sale the views have not seen: the comparison must report it.
+      await c.query(`UPDATE pos.lengolf_sales SET sales_net = sales_net + 1000
+                     WHERE id = (SELECT min(id) FROM pos.lengolf_sales WHERE date = '2025-06-10' AND NOT is_voided)`);
+      const { rows } = await c.query(
+        `SELECT view_name, metric FROM pos.view_drift('2025-06-01', '2025-06-30') WHERE result = 'FAIL' ORDER BY 1, 2`
+      );
+      expect(rows).toContainEqual({ view_name: 'mv_daily_sales_summary', metric: 'total_revenue' });
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+
+  test('a drift range longer than 31 days is refused, so one call cannot scan years', async () => {
+    const err = await errorOf(c.query(`SELECT * FROM pos.view_drift('2025-01-01', '2025-02-01')`));
+    expect(err.code).toBe('22023');
+    expect(err.message).toBe('the drift range covers 32 days; at most 31 are compared in one call');
   });
 });
 

@@ -36,13 +36,9 @@ export interface SqlQuery {
   format: 'table' | 'time_series';
 }
 
+/** Files below dir whose names match ext; a missing folder throws (the generated files must be there). */
 const walk = (dir: string, ext: RegExp): string[] => {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const entries = readdirSync(dir);
   return entries.flatMap((e) => {
     const p = join(dir, e);
     return statSync(p).isDirectory() ? walk(p, ext) : ext.test(e) ? [p] : [];
