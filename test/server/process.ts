@@ -1,8 +1,7 @@
 // The refresh service as `npm run server` runs it (tsx server/src/server.ts), in a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
-import { REPO_ROOT } from '../harness/runMigrations';
+import { serviceLaunch } from '../harness/serviceLaunch';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -12,11 +11,10 @@ export interface ServerProcess {
 }
 
 export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(resolve(REPO_ROOT, 'node_modules/.bin/tsx'), ['server/src/server.ts'], {
-    cwd: REPO_ROOT,
-    // Only what the test gives: no .env or developer variables leak in.
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
+  // Only what the test gives: no .env or developer variables leak in.
+  const launch = serviceLaunch(env);
+  const child = launch.spawn();
+  child.on('exit', () => launch.cleanup());
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));

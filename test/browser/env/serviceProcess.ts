@@ -2,18 +2,10 @@
 // process, configured only through the variables .env.example documents. Stopping it is a SIGTERM,
 // as a process manager sends; starting it again uses the same port, as a restarted service would.
 //
-// Nothing from the developer's machine reaches it: its environment is an allow-list of what Node and
-// tsx need to run plus exactly the documented variables set here, so an ambient READ_SECRET_FILE,
-// DATABASE_URL, LOG_LEVEL or PGPASSWORD (pg reads PG* variables) neither changes nor breaks the start.
-// And it runs in an empty folder of its own: server.ts loads a .env from its working directory, so
-// with the repository as cwd a developer's .env would fill in whatever is not set here.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../../harness/runMigrations';
+// Nothing from the developer's machine reaches it (test/harness/serviceLaunch.ts): only exactly the
+// documented variables set here, in an empty working folder.
+import type { ChildProcess } from 'node:child_process';
+import { serviceLaunch } from '../../harness/serviceLaunch';
 
 export interface ServiceEnv {
   DATABASE_URL: string;
@@ -61,17 +53,7 @@ export function serviceProcess(env: ServiceEnv): ServiceProcess {
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);
   };
-  // tsx needs no NODE_* or npm_config_* variable; TMPDIR is where it keeps its compile cache.
-  const ambient = Object.fromEntries(
-    ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))
-  );
-  // Away from the repository, `--import tsx` and tsx's tsconfig lookup would not find the repository's:
-  // both are given as paths, so the service compiles as `npm run server` compiles it.
-  const tsxLoader = pathToFileURL(createRequire(join(REPO_ROOT, 'package.json')).resolve('tsx')).href;
-  const cwd = mkdtempSync(join(tmpdir(), 'matviewops-service-'));
-  const fullEnv: NodeJS.ProcessEnv = {
-    ...ambient,
-    TSX_TSCONFIG_PATH: join(REPO_ROOT, 'tsconfig.json'),
+  const launch = serviceLaunch({
     ...env,
     HOST: '127.0.0.1',
     // A verified X-Grafana-Id for every refresh: an unsigned X-Grafana-User is never accepted.
@@ -84,11 +66,11 @@ export function serviceProcess(env: ServiceEnv): ServiceProcess {
     TICK_INTERVAL_MS: '3600000',
     SHUTDOWN_GRACE_MS: '2000',
     LOG_LEVEL: 'warn',
-  };
+  });
   // The service must not outlive the run, however the run ends (Ctrl-C, a CI timeout).
   process.once('exit', () => {
     child?.kill('SIGKILL');
-    rmSync(cwd, { recursive: true, force: true });
+    launch.cleanup();
   });
   return {
     url,
@@ -98,11 +80,7 @@ export function serviceProcess(env: ServiceEnv): ServiceProcess {
       if (child && child.exitCode === null) {
         return;
       }
-      child = spawn(process.execPath, ['--import', tsxLoader, resolve(REPO_ROOT, 'server/src/server.ts')], {
-        cwd,
-        env: fullEnv,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = launch.spawn();
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
       try {
