@@ -19,9 +19,8 @@ import {
   PLATFORM,
   prop,
   sharedTooltip,
-  thresholdColors,
-  thresholds,
 } from '../common';
+import { dataAsOfStat } from '../dataAsOf';
 import { datasourceRef, PLATFORM_DATASOURCE_UID } from '../datasources';
 import { tableQuery } from '../query';
 
@@ -355,31 +354,16 @@ export function platformDashboard(): dashboard.DashboardBuilder {
     ).overrideByRegexp('^(Processed|Completed|Refunded|Average payment)$', [prop('unit', AMOUNT)])
   );
   d.withPanel(
-    new stat.PanelBuilder()
-      .id(12)
-      .title('Data as of')
-      .description(
-        'Data as of: when the least recently refreshed platform view was last refreshed. Behind by: how long the oldest change not yet in the views has waited (0 = all in). Views not fresh: platform views past their warn threshold, failing or never refreshed. From funeral.view_freshness.'
-      )
-      .datasource(ds)
-      .withTarget(query(platformSql.dataAsOf))
-      .gridPos(at(20, 0, 4, 4))
-      .reduceOptions(lastValue())
-      .textMode(common.BigValueTextMode.ValueAndName)
-      .colorMode(common.BigValueColorMode.Value)
-      .graphMode(common.BigValueGraphMode.None)
-      .orientation(common.VizOrientation.Vertical)
-      .colorScheme(thresholdColors())
-      .thresholds(thresholds([null, 'green']))
-      .overrideByName('Data as of', [
-        prop('unit', 'dateTimeAsIsoNoDateIfToday'),
-        prop('color', fixedColor('text').build()),
-      ])
-      .overrideByName('Behind by', [
-        prop('unit', 's'),
-        prop('thresholds', thresholds([null, 'green'], [5400, 'orange'], [10800, 'red']).build()),
-      ])
-      .overrideByName('Views not fresh', [prop('thresholds', thresholds([null, 'green'], [1, 'red']).build())])
+    dataAsOfStat({
+      id: 12,
+      description:
+        'Data as of: when the least recently refreshed platform view was last refreshed. Behind by: how long the oldest change not yet in the views has waited (0 = all in). Views not fresh: platform views past their warn threshold, failing or never refreshed. From funeral.view_freshness.',
+      datasourceUid: PLATFORM_DATASOURCE_UID,
+      sql: platformSql.dataAsOf,
+      gridPos: at(20, 0, 4, 4),
+      behindWarnSeconds: 5400,
+      behindErrorSeconds: 10800,
+    })
   );
   d.withPanel(
     grid(

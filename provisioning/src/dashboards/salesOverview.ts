@@ -24,6 +24,7 @@ import {
   thresholdColors,
   thresholds,
 } from '../common';
+import { dataAsOfStat } from '../dataAsOf';
 import { datasourceRef, SALES_DATASOURCE_UID } from '../datasources';
 import { tableQuery, timeSeriesQuery } from '../query';
 
@@ -324,31 +325,16 @@ export function salesOverviewDashboard(): dashboard.DashboardBuilder {
   kpiNames.forEach((name, i) => d.withPanel(kpiPanel(i + 1, name, at((i % 4) * 5, Math.floor(i / 4) * 4, 5, 4))));
 
   d.withPanel(
-    new stat.PanelBuilder()
-      .id(9)
-      .title('Data as of')
-      .description(
-        "Data as of: when the least recently refreshed sales view was last refreshed. Behind by: how long the oldest sale not yet in the views has waited (0 = every sale is in). Views not fresh: sales views past their warn threshold, failing or never refreshed. From mv_ops.freshness (pack 'sales')."
-      )
-      .datasource(ds)
-      .withTarget(tableQuery(SALES_DATASOURCE_UID, salesOverviewSql.dataAsOf))
-      .gridPos(at(20, 0, 4, 8))
-      .reduceOptions(lastValue())
-      .textMode(common.BigValueTextMode.ValueAndName)
-      .colorMode(common.BigValueColorMode.Value)
-      .graphMode(common.BigValueGraphMode.None)
-      .orientation(common.VizOrientation.Vertical)
-      .colorScheme(thresholdColors())
-      .thresholds(thresholds([null, 'green']))
-      .overrideByName('Data as of', [
-        prop('unit', 'dateTimeAsIsoNoDateIfToday'),
-        prop('color', fixedColor('text').build()),
-      ])
-      .overrideByName('Behind by', [
-        prop('unit', 's'),
-        prop('thresholds', thresholds([null, 'green'], [1200, 'orange'], [3600, 'red']).build()),
-      ])
-      .overrideByName('Views not fresh', [prop('thresholds', thresholds([null, 'green'], [1, 'red']).build())])
+    dataAsOfStat({
+      id: 9,
+      description:
+        "Data as of: when the least recently refreshed sales view was last refreshed. Behind by: how long the oldest sale not yet in the views has waited (0 = every sale is in). Views not fresh: sales views past their warn threshold, failing or never refreshed. From mv_ops.freshness (pack 'sales').",
+      datasourceUid: SALES_DATASOURCE_UID,
+      sql: salesOverviewSql.dataAsOf,
+      gridPos: at(20, 0, 4, 8),
+      behindWarnSeconds: 1200,
+      behindErrorSeconds: 3600,
+    })
   );
 
   d.withPanel(
