@@ -5,7 +5,6 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { refreshAnnotations, refreshAnnotationSql } from '../annotations';
 import { appHistoryLink, REFRESH_PANEL_ID, refreshPanelOptions, refreshProxyUrl } from '../app';
 import {
@@ -16,15 +15,14 @@ import {
   fixedColor,
   lastValue,
   OPERATIONS,
-  paletteColors,
   prop,
-  sharedTooltip,
   tableLegend,
   thresholdColors,
   thresholds,
 } from '../common';
+import { timeSeriesPanel } from '../timeSeriesPanel';
 import { datasourceRef, SALES_DATASOURCE_UID } from '../datasources';
-import { tableQuery, timeSeriesQuery } from '../query';
+import { tableQuery } from '../query';
 
 /** Panel ids other files rely on: alert rules link to the views table, runbooks to the attempts. */
 export const OPERATIONS_PANEL_IDS = { managedViews: 1, refreshAttempts: 2 } as const;
@@ -146,18 +144,16 @@ function managedViewsTable(): table.PanelBuilder {
   );
 }
 
-function overTime(id: number, title: string, description: string, sql: string, pos: dashboard.GridPos) {
-  return new timeseries.PanelBuilder()
-    .id(id)
-    .title(title)
-    .description(description)
-    .datasource(ds)
-    .withTarget(timeSeriesQuery(SALES_DATASOURCE_UID, sql))
-    .gridPos(pos)
-    .legend(tableLegend(['sum']))
-    .tooltip(sharedTooltip())
-    .colorScheme(paletteColors());
-}
+const overTime = (id: number, title: string, description: string, sql: string, gridPos: dashboard.GridPos) =>
+  timeSeriesPanel({
+    id,
+    title,
+    description,
+    datasourceUid: SALES_DATASOURCE_UID,
+    sql,
+    gridPos,
+    legend: tableLegend(['sum']),
+  });
 
 export function operationsDashboard(): dashboard.DashboardBuilder {
   const d = baseDashboard(OPERATIONS, ['operations'])

@@ -5,7 +5,6 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { refreshAnnotations, refreshAnnotationSql } from '../annotations';
 import { REFRESH_PANEL_ID, refreshPanelOptions } from '../app';
 import {
@@ -25,8 +24,9 @@ import {
   thresholds,
 } from '../common';
 import { dataAsOfStat } from '../dataAsOf';
+import { timeSeriesPanel } from '../timeSeriesPanel';
 import { datasourceRef, SALES_DATASOURCE_UID } from '../datasources';
-import { tableQuery, timeSeriesQuery } from '../query';
+import { tableQuery } from '../query';
 
 /** The pack whose views this dashboard reads (mv_ops registry name). */
 const PACK = 'sales';
@@ -275,18 +275,16 @@ function kpiPanel(id: number, name: keyof typeof KPIS, pos: dashboard.GridPos): 
     ]);
 }
 
-function trendPanel(id: number, title: string, description: string, sql: string, pos: dashboard.GridPos) {
-  return new timeseries.PanelBuilder()
-    .id(id)
-    .title(title)
-    .description(description)
-    .datasource(ds)
-    .withTarget(timeSeriesQuery(SALES_DATASOURCE_UID, sql))
-    .gridPos(pos)
-    .legend(bottomLegend())
-    .tooltip(sharedTooltip())
-    .colorScheme(paletteColors());
-}
+const trendPanel = (id: number, title: string, description: string, sql: string, gridPos: dashboard.GridPos) =>
+  timeSeriesPanel({
+    id,
+    title,
+    description,
+    datasourceUid: SALES_DATASOURCE_UID,
+    sql,
+    gridPos,
+    legend: bottomLegend(),
+  });
 
 function reportTable(id: number, title: string, description: string, sql: string, pos: dashboard.GridPos) {
   const growth = [prop('unit', 'percent'), prop('decimals', 1), prop('thresholds', growthThresholds().build())];
