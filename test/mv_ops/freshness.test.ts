@@ -68,7 +68,7 @@ describe('freshness status', () => {
     expect(Number(rows[0].typical_duration_ms)).toBeGreaterThan(0);
   });
 
-  test('the alert query has string labels and exactly one numeric column, no time column, unique label sets', async () => {
+  test('the alert query has string labels (view, pack, refresh and read mode) and exactly one numeric column, no time column, unique label sets', async () => {
     const { fields, rows } = await c.query(`SELECT * FROM mv_ops.freshness_alert`);
     const types = await c.query(`SELECT oid::int, typname FROM pg_type WHERE oid = ANY($1)`, [
       fields.map((f) => f.dataTypeID),
@@ -78,7 +78,11 @@ describe('freshness status', () => {
       ['view', 'text'],
       ['pack', 'text'],
       ['severity', 'float8'],
+      ['refresh_mode', 'text'],
+      ['read_mode', 'text'],
     ]);
+    // Materialized views are refreshed whole and read as stored.
+    expect(new Set(rows.map((r) => `${r.refresh_mode}|${r.read_mode}`))).toEqual(new Set(['full|stored']));
     expect(new Set(rows.map((r) => `${r.view}|${r.pack}`)).size).toBe(rows.length);
     const severity = Object.fromEntries(rows.map((r) => [r.view, r.severity]));
     expect(severity).toMatchObject({ 'fx.daily': 3, 'fx.other_mv': 0 });
