@@ -18,6 +18,8 @@ const step = (logId: number, view: string, status: string, durationMs: number | 
   rows: durationMs === null ? null : 10,
   sqlstate: null,
   message: null,
+  refreshType: status === 'queued' ? null : ('full' as const),
+  keyCount: null,
 });
 
 const run = (steps: Array<ReturnType<typeof step>>, status = 'running'): RunStatus => {

@@ -55,6 +55,11 @@ test('GET /api/views: one object per managed view, from mv_ops.freshness', async
     schedule: '*/15 * * * *',
     due: false,
     dueReason: null,
+    refreshMode: 'full',
+    zeroLag: false,
+    // null until the engine logs refresh types (a later migration); every materialized view refresh is full.
+    lastRefreshType: fx[0].lastRefreshType === null ? null : 'full',
+    lastKeyCount: null,
   });
 });
 

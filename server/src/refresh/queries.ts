@@ -6,6 +6,11 @@ type Queryable = Pool | ClientBase;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : null);
 
+/** How a refresh recomputes: everything (full) or only the changed keys (incremental). */
+export type RefreshType = 'full' | 'incremental';
+// Anything else (a newer engine's value) is shown as unknown rather than mislabelled.
+const refreshType = (v: unknown): RefreshType | null => (v === 'full' || v === 'incremental' ? v : null);
+
 export interface ViewStatus {
   view: string;
   pack: string;
@@ -26,6 +31,14 @@ export interface ViewStatus {
   schedule: string;
   due: boolean;
   dueReason: string | null;
+  /** incremental: a keyed aggregate, refreshed for the keys (business dates) that changed; full otherwise. */
+  refreshMode: RefreshType;
+  /** The pack's report functions read the current day live: today is never stale; state and lag describe the stored rows. */
+  zeroLag: boolean;
+  /** The last successful refresh: full, incremental, or null (none yet, or logged before refresh types were). */
+  lastRefreshType: RefreshType | null;
+  /** Keys the last successful refresh recomputed when it was incremental; null for a full one. */
+  lastKeyCount: number | null;
 }
 
 export async function listViews(db: Queryable): Promise<ViewStatus[]> {
@@ -50,6 +63,10 @@ export async function listViews(db: Queryable): Promise<ViewStatus[]> {
     schedule: r.schedule,
     due: Boolean(r.due),
     dueReason: r.due_reason,
+    refreshMode: r.refresh_mode === 'incremental' ? 'incremental' : 'full',
+    zeroLag: r.zero_lag === true,
+    lastRefreshType: refreshType(r.last_refresh_type),
+    lastKeyCount: num(r.last_key_count),
   }));
 }
 
@@ -67,6 +84,10 @@ export interface Attempt {
   rows: number | null;
   sqlstate: string | null;
   message: string | null;
+  /** full or incremental once the attempt has started; null before (queued, skipped) and for older log rows. */
+  refreshType: RefreshType | null;
+  /** Incremental attempts: how many changed keys (business dates) were recomputed; null for a full one. */
+  keyCount: number | null;
 }
 
 const attempt = (r: Record<string, unknown>): Attempt => ({
@@ -83,6 +104,8 @@ const attempt = (r: Record<string, unknown>): Attempt => ({
   rows: num(r.rows_after),
   sqlstate: (r.sqlstate as string | null) ?? null,
   message: (r.message as string | null) ?? null,
+  refreshType: refreshType(r.refresh_type),
+  keyCount: num(r.key_count),
 });
 
 /** The registered name for `name` (schema.view, or a bare view name when unique), or undefined. */

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DepsOptions } from '../deps';
 import { ApiError, errorBodySchema } from '../http/errors';
 import { listViews, resolveViewName, viewHistory } from '../refresh/queries';
-import { historyPageSchema, idText, viewStatusSchema } from './schemas';
+import { historyPageSchema, idText, viewListSchema } from './schemas';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
 
@@ -16,7 +16,7 @@ export const viewsRoutes: FastifyPluginAsync<DepsOptions> = async (app, { deps }
       onRequest: readOnly,
       schema: {
         response: {
-          200: { type: 'object', properties: { views: { type: 'array', items: viewStatusSchema } } },
+          200: viewListSchema,
           ...errors,
         },
       },
