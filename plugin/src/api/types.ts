@@ -3,6 +3,9 @@
 /** Freshness states of mv_ops.freshness. */
 export type ViewState = 'fresh' | 'warn' | 'stale' | 'failing' | 'never_refreshed' | 'paused';
 
+/** How a refresh recomputes a view: everything (full) or only the keys that changed (incremental). */
+export type RefreshType = 'full' | 'incremental';
+
 export interface ViewStatus {
   view: string;
   pack: string;
@@ -24,6 +27,17 @@ export interface ViewStatus {
   schedule: string;
   due: boolean;
   dueReason: string | null;
+  /** incremental: a keyed aggregate, scheduled refreshes recompute only the business dates that changed; full otherwise. */
+  refreshMode: RefreshType;
+  /**
+   * The pack's report functions read the current day live, so today's figures are never behind; state and
+   * lag describe the stored rows (earlier days).
+   */
+  zeroLag: boolean;
+  /** The last successful refresh's type; null when none succeeded yet (or it predates refresh types). */
+  lastRefreshType: RefreshType | null;
+  /** Keys (business dates) the last successful refresh recomputed when it was incremental, else null. */
+  lastKeyCount: number | null;
 }
 
 export type AttemptStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -43,6 +57,10 @@ export interface Attempt {
   rows: number | null;
   sqlstate: string | null;
   message: string | null;
+  /** full or incremental once the attempt started; null while queued, when skipped, and for older log rows. */
+  refreshType: RefreshType | null;
+  /** Incremental attempts: how many changed keys (business dates) were recomputed; null for a full one. */
+  keyCount: number | null;
 }
 
 export interface ViewHistory {

@@ -1,4 +1,5 @@
-// The target views' freshness in a few lines: a state per view and how far behind it is.
+// The target views' freshness in a few lines: a state per view and how far behind it is; for a zero-lag view,
+// that today's figures are live whatever the stored rows' lag.
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -6,6 +7,7 @@ import { useStyles2 } from '@grafana/ui';
 import type { ViewStatus } from '../api/types';
 import { StateBadge } from '../components/StateBadge/StateBadge';
 import { testIds } from '../testIds';
+import { ZERO_LAG_LOOK } from '../format/refreshMode';
 import { formatLag } from '../format/time';
 
 interface Props {
@@ -24,6 +26,11 @@ export function FreshnessList({ views, wanted }: Props) {
           <StateBadge state={v.state} />
           <span className={styles.name}>{v.view}</span>
           <span className={styles.lag}>{v.lagSeconds === null ? '' : `${formatLag(v.lagSeconds)} behind`}</span>
+          {v.zeroLag && (
+            <span className={styles.lag} title={ZERO_LAG_LOOK.description} data-testid={testIds.panel.zeroLag(v.view)}>
+              · today live
+            </span>
+          )}
         </li>
       ))}
       {missing.map((m) => (

@@ -84,6 +84,25 @@ describe('RefreshPanel', () => {
     expect(within(list).queryByTestId(testIds.panel.freshnessItem('funeral_mv.mv_search_index'))).toBeNull();
   });
 
+  it("hints that a zero-lag view's figures for today are live, whatever its stored rows' lag", async () => {
+    mockBackend.current.on('GET', `${BASE}/api/views`, {
+      status: 200,
+      data: {
+        views: [view('pos.mv_daily', { state: 'stale', lagSeconds: 5400, zeroLag: true }), view('pos.mv_weekly')],
+      },
+    });
+    renderPanel({ target: 'pack', pack: 'sales' });
+    await settle();
+    expect(screen.getByTestId(testIds.panel.freshnessItem('pos.mv_daily'))).toHaveTextContent(
+      /Stale.*1 h 30 min behind.*today live/
+    );
+    expect(screen.getByTestId(testIds.panel.zeroLag('pos.mv_daily'))).toHaveAttribute(
+      'title',
+      expect.stringMatching(/Stored rows are as of the last refresh/)
+    );
+    expect(screen.queryByTestId(testIds.panel.zeroLag('pos.mv_weekly'))).not.toBeInTheDocument();
+  });
+
   it('marks a chosen view the service does not manage', async () => {
     renderPanel({ target: 'views', views: ['pos.mv_weekly', 'pos.mv_gone'] });
     await settle();

@@ -18,6 +18,8 @@ export function attempt(view: string, over: Partial<Attempt> = {}): Attempt {
     rows: null,
     sqlstate: null,
     message: null,
+    refreshType: null,
+    keyCount: null,
     ...over,
   };
 }

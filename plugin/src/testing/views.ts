@@ -23,6 +23,10 @@ export const view = (name: string, over: Partial<ViewStatus> = {}): ViewStatus =
   schedule: '*/15 * * * *',
   due: false,
   dueReason: null,
+  refreshMode: 'full',
+  zeroLag: false,
+  lastRefreshType: 'full',
+  lastKeyCount: null,
   ...over,
 });
 

@@ -197,6 +197,69 @@ describe('View history page: the attempts', () => {
   });
 });
 
+describe('View history page: refresh types', () => {
+  const INCREMENTAL = ok({ refreshType: 'incremental', keyCount: 3 });
+  const NOTHING_CHANGED = ok({ refreshType: 'incremental', keyCount: 0 });
+  const FULL = ok({ trigger: 'api', requestedBy: 'alice', refreshType: 'full' });
+  const QUEUED = attempt(VIEW, { status: 'queued' });
+
+  beforeEach(() => {
+    answerHistory({ first: page([QUEUED, INCREMENTAL, NOTHING_CHANGED, FULL]) });
+    mockBackend.current.on('GET', `${BASE}/api/views`, {
+      status: 200,
+      data: {
+        views: [
+          view(VIEW, {
+            state: 'stale',
+            lagSeconds: 5400,
+            refreshMode: 'incremental',
+            zeroLag: true,
+            lastRefreshType: 'incremental',
+            lastKeyCount: 3,
+          }),
+        ],
+      },
+    });
+  });
+
+  it('shows per attempt Full or Incremental with how many keys (business dates) it recomputed', async () => {
+    await renderApp(`history/${VIEW}`);
+
+    expect(screen.getByTestId(testIds.history.refreshType(INCREMENTAL.logId))).toHaveTextContent(
+      'Incremental · 3 keys'
+    );
+    expect(screen.getByTestId(testIds.history.refreshType(INCREMENTAL.logId))).toHaveAttribute(
+      'title',
+      expect.stringMatching(/3 keys \(business dates\)/)
+    );
+    expect(screen.getByTestId(testIds.history.refreshType(NOTHING_CHANGED.logId))).toHaveTextContent(
+      'Incremental · 0 keys'
+    );
+    expect(screen.getByTestId(testIds.history.refreshType(FULL.logId))).toHaveTextContent('Full');
+    // Not started yet: no type to show, and no claim of one.
+    expect(screen.getByTestId(testIds.history.refreshType(QUEUED.logId))).toHaveTextContent('—');
+    expect(
+      within(screen.getByTestId(testIds.history.table)).getByRole('columnheader', { name: 'Refresh' })
+    ).toBeVisible();
+  });
+
+  it("says above the history how the view is refreshed and that today's figures are live", async () => {
+    await renderApp(`history/${VIEW}`);
+
+    expect(screen.getByTestId(testIds.history.refreshMode)).toHaveTextContent('Incremental');
+    expect(screen.getByTestId(testIds.history.zeroLag)).toHaveTextContent('Today live');
+    expect(screen.getByTestId(testIds.history.freshness)).toHaveTextContent('Stale');
+  });
+
+  it('shows no Today live for a view read from its stored rows only', async () => {
+    mockBackend.current.on('GET', `${BASE}/api/views`, { status: 200, data: { views: [view(VIEW)] } });
+    await renderApp(`history/${VIEW}`);
+
+    expect(screen.getByTestId(testIds.history.refreshMode)).toHaveTextContent('Full');
+    expect(screen.queryByTestId(testIds.history.zeroLag)).not.toBeInTheDocument();
+  });
+});
+
 describe('View history page: paging', () => {
   const P1 = [ok(), ok()];
   const P2 = [ok(), ok()];

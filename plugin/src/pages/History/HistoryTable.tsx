@@ -5,6 +5,7 @@ import { useStyles2 } from '@grafana/ui';
 import type { Attempt } from '../../api/types';
 import { AttemptBadge } from '../../components/StateBadge/AttemptBadge';
 import { formatCount, formatDuration } from '../../format/numbers';
+import { refreshTypeDescription, refreshTypeText } from '../../format/refreshMode';
 import { formatAbsolute, formatRelative } from '../../format/time';
 import { testIds } from '../../testIds';
 import { ErrorText } from '../common/ErrorText';
@@ -39,6 +40,9 @@ export function HistoryTable({ attempts, dimmed }: { attempts: Attempt[]; dimmed
             <th>Started</th>
             <th>Trigger</th>
             <th>Requested by</th>
+            <th title="Full: the whole view recomputed. Incremental: only the changed keys (business dates).">
+              Refresh
+            </th>
             <th className={styles.number}>Duration</th>
             <th className={styles.number}>Rows</th>
             <th className={styles.number}>Run</th>
@@ -57,6 +61,13 @@ export function HistoryTable({ attempts, dimmed }: { attempts: Attempt[]; dimmed
               <td>{TRIGGERS[a.trigger] ?? a.trigger}</td>
               <td>
                 <Requester requestedBy={a.requestedBy} data-testid={testIds.history.requester(a.logId)} />
+              </td>
+              <td
+                className={styles.nowrap}
+                title={refreshTypeDescription(a)}
+                data-testid={testIds.history.refreshType(a.logId)}
+              >
+                {refreshTypeText(a.refreshType, a.keyCount)}
               </td>
               <td className={styles.number}>{formatDuration(a.durationMs)}</td>
               <td className={styles.number}>{formatCount(a.rows)}</td>

@@ -4,6 +4,8 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import type { ViewStatus } from '../../api/types';
+import { RefreshModeBadge } from '../../components/RefreshMode/RefreshModeBadge';
+import { ZeroLagBadge } from '../../components/RefreshMode/ZeroLagBadge';
 import { StateBadge } from '../../components/StateBadge/StateBadge';
 import { formatDuration } from '../../format/numbers';
 import { formatLag } from '../../format/time';
@@ -19,6 +21,8 @@ export function ViewFreshness({ status }: { status: ViewStatus }) {
         Last success <TimeText iso={status.lastSuccessAt} />
       </span>
       <span>{formatLag(status.lagSeconds)} behind</span>
+      <RefreshModeBadge view={status} data-testid={testIds.history.refreshMode} />
+      {status.zeroLag && <ZeroLagBadge data-testid={testIds.history.zeroLag} />}
       <span>typically {formatDuration(status.typicalDurationMs)}</span>
       <span>
         schedule <code>{status.schedule}</code>

@@ -1,9 +1,11 @@
-// One managed view: state, pack, lag, last success, durations, size, rows, last error, and its
+// One managed view: state, pack, refresh mode (and Today live for a zero-lag view), lag, last success, durations, size, rows, last error, and its
 // refresh control. The name links to the view's history.
 import React from 'react';
 import { Link } from 'react-router-dom';
-import { useStyles2 } from '@grafana/ui';
+import { Stack, useStyles2 } from '@grafana/ui';
 import type { ViewStatus } from '../../api/types';
+import { RefreshModeBadge } from '../../components/RefreshMode/RefreshModeBadge';
+import { ZeroLagBadge } from '../../components/RefreshMode/ZeroLagBadge';
 import { StateBadge } from '../../components/StateBadge/StateBadge';
 import { RefreshControl } from '../../components/refresh/RefreshControl';
 import { historyUrl } from '../../constants';
@@ -45,6 +47,12 @@ export function ViewRow({ view, reload }: Props) {
         />
       </td>
       <td>{view.pack}</td>
+      <td className={styles.nowrap}>
+        <Stack direction="row" gap={0.5} alignItems="center">
+          <RefreshModeBadge view={view} data-testid={testIds.views.refreshMode(view.view)} />
+          {view.zeroLag && <ZeroLagBadge data-testid={testIds.views.zeroLag(view.view)} />}
+        </Stack>
+      </td>
       <td className={styles.number} title={thresholds(view)}>
         {formatLag(view.lagSeconds)}
       </td>

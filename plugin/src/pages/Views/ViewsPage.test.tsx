@@ -209,6 +209,54 @@ describe('Views page: the table', () => {
   });
 });
 
+describe('Views page: refresh and read modes', () => {
+  const MODES = [
+    view('pos.mv_daily_sales', {
+      refreshMode: 'incremental',
+      zeroLag: true,
+      state: 'stale',
+      lastRefreshType: 'incremental',
+      lastKeyCount: 3,
+    }),
+    view('pos.mv_customer_ltv', { refreshMode: 'incremental', lastRefreshType: 'full' }),
+    view('funeral_mv.mv_search_index', { pack: 'funeral', lastRefreshType: null }),
+  ];
+  beforeEach(() => answerViews(MODES));
+
+  it('tags each view Full or Incremental, and a zero-lag view Today live', async () => {
+    await renderPage();
+
+    expect(screen.getByTestId(testIds.views.refreshMode('pos.mv_daily_sales'))).toHaveTextContent('Incremental');
+    expect(screen.getByTestId(testIds.views.zeroLag('pos.mv_daily_sales'))).toHaveTextContent('Today live');
+    expect(screen.getByTestId(testIds.views.refreshMode('pos.mv_customer_ltv'))).toHaveTextContent('Incremental');
+    expect(screen.queryByTestId(testIds.views.zeroLag('pos.mv_customer_ltv'))).not.toBeInTheDocument();
+    expect(screen.getByTestId(testIds.views.refreshMode('funeral_mv.mv_search_index'))).toHaveTextContent('Full');
+    expect(screen.queryByTestId(testIds.views.zeroLag('funeral_mv.mv_search_index'))).not.toBeInTheDocument();
+    // The mode sits in its own column, named in the header.
+    expect(within(screen.getByTestId(testIds.views.table)).getByRole('columnheader', { name: 'Mode' })).toBeVisible();
+  });
+
+  it('explains the mode, with what the last refresh did, in its tooltip', async () => {
+    await renderPage();
+
+    fireEvent.mouseEnter(screen.getByTestId(testIds.views.refreshMode('pos.mv_daily_sales')));
+    await settle(500);
+    const tooltip = await screen.findByRole('tooltip');
+    expect(tooltip).toHaveTextContent('only the business dates that changed');
+    expect(tooltip).toHaveTextContent('Last refresh: Incremental · 3 keys.');
+  });
+
+  it("explains Today live: stored rows as of the last refresh, today's figures read live", async () => {
+    await renderPage();
+
+    fireEvent.mouseEnter(screen.getByTestId(testIds.views.zeroLag('pos.mv_daily_sales')));
+    await settle(500);
+    const tooltip = await screen.findByRole('tooltip');
+    expect(tooltip).toHaveTextContent('Stored rows are as of the last refresh');
+    expect(tooltip).toHaveTextContent("today's figures are read live from the source by the pack's report functions");
+  });
+});
+
 describe('Views page: filters and search', () => {
   beforeEach(answerViews);
 

@@ -21,6 +21,9 @@ export function ViewsTable({ views, reload }: Props) {
             <th>View</th>
             <th>State</th>
             <th>Pack</th>
+            <th title="How the view is refreshed (Full or Incremental), and whether today's figures are read live">
+              Mode
+            </th>
             <th className={styles.number} title="How far behind its sources the view is">
               Lag
             </th>
