@@ -43,7 +43,8 @@ COMMENT ON VIEW mv_ops.refresh_history IS
   'The refresh log as readers see it: no backend or snapshot internals; refresh_type full or incremental, with the number of keys an incremental one recomputed.';
 
 CREATE OR REPLACE VIEW mv_ops.view_mode AS
-SELECT mv_ops.qualified_name(m) AS view_name,
+-- format() rather than mv_ops.qualified_name: functions in a view run with the reader's EXECUTE rights.
+SELECT format('%I.%I', m.schema_name, m.view_name) AS view_name,
        CASE WHEN m.keyed THEN 'incremental' ELSE 'full' END AS refresh_mode,
        m.zero_lag,
        last.refresh_type AS last_refresh_type,

@@ -133,7 +133,8 @@ async function refreshHistoryAt(owner: Client, holder: Client, instants: Date[])
     }
     await moveClockTo(new Date(instant.getTime() - 60 * 60_000));
     await owner.query(`UPDATE mv_ops.setting SET value = '200 milliseconds' WHERE name = 'lock_timeout'`);
-    await holder.query(`BEGIN; REFRESH MATERIALIZED VIEW pos.mv_daily_sales_summary`);
+    // Writers are blocked, readers are not: the refresh waits for its lock and gives up after lock_timeout.
+    await holder.query(`BEGIN; LOCK TABLE pos.mv_daily_sales_summary IN EXCLUSIVE MODE`);
     try {
       await owner.query(
         `CALL mv_ops.refresh(views => ARRAY['pos.mv_daily_sales_summary'], requested_by => 'test history')`

@@ -1,0 +1,176 @@
+-- 0105: zero-lag reads: the dashboard summary adds the current local day computed live from pos.lengolf_sales
+-- (that day only, an index range), like real-time aggregates; a setting turns it off; freshness says so.
+-- Up Migration
+INSERT INTO pos.setting (name, value, description) VALUES
+  ('zero_lag_reads', 'on', 'on: the dashboard summary reads today (in time_zone) live from pos.lengolf_sales, so today''s figures are never behind a refresh; off: everything comes from the stored aggregates. Change it with pos.set_zero_lag_reads(boolean).')
+ON CONFLICT (name) DO NOTHING;
+
+CREATE OR REPLACE FUNCTION pos.live_tail_day()
+RETURNS date
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT (mv_ops.now() AT TIME ZONE tz.value)::date
+  FROM pos.setting tz, pos.setting zl
+  WHERE tz.name = 'time_zone' AND zl.name = 'zero_lag_reads' AND zl.value = 'on'
+$$;
+COMMENT ON FUNCTION pos.live_tail_day() IS 'The day zero-lag reads compute live: today in the venue''s time zone, or NULL when zero_lag_reads is off.';
+
+CREATE OR REPLACE FUNCTION pos.today_sales_live(day date)
+RETURNS SETOF pos.mv_daily_sales_summary
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  -- Readers may not read the sales table: this opens exactly the live day to them, nothing else.
+  IF day IS DISTINCT FROM pos.live_tail_day() THEN
+    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
+      USING ERRCODE = '22023';
+  END IF;
+  RETURN QUERY SELECT * FROM pos.daily_sales_summary_rows(ARRAY[day]);
+END
+$$;
+COMMENT ON FUNCTION pos.today_sales_live(date) IS
+  'Today''s pos.mv_daily_sales_summary row computed now from pos.lengolf_sales (no row without sales); refuses any other day, so readers learn nothing the aggregates would not show them after the next refresh.';
+
+CREATE OR REPLACE FUNCTION pos.today_customers_live(day date)
+RETURNS TABLE (customer_id int, is_new boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF day IS DISTINCT FROM pos.live_tail_day() THEN
+    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
+      USING ERRCODE = '22023';
+  END IF;
+  -- Known customers by their stable id; one not yet in pos.customer has bought on no stored day, so a negative
+  -- id of its own keeps it distinct from every stored one. New: no stored visit before today.
+  RETURN QUERY
+  SELECT COALESCE(c.customer_id, -(row_number() OVER (ORDER BY f.customer_key))::int),
+         NOT EXISTS (SELECT 1 FROM pos.mv_customer_daily_visits v WHERE v.customer_key = f.customer_key AND v.date < day)
+  FROM pos.customer_visit_facts(ARRAY[day]) f
+  LEFT JOIN pos.customer c ON c.customer_key = f.customer_key;
+END
+$$;
+COMMENT ON FUNCTION pos.today_customers_live(date) IS
+  'Today''s identified customers computed now from pos.lengolf_sales, as ids comparable with mv_customer_analytics.customer_ids (negative for customers no refresh has seen yet), and whether today is their first visit; refuses any other day.';
+
+CREATE OR REPLACE FUNCTION pos.days_now(from_date date, to_date date)
+RETURNS TABLE (date date, total_revenue numeric, total_profit numeric, total_transactions bigint, sim_usage_count bigint,
+               sim_capacity_hours numeric, sim_utilization_pct numeric, avg_transaction_value numeric, gross_margin_pct numeric,
+               new_customers bigint)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH tail AS (SELECT t.day FROM pos.live_tail_day() t(day) WHERE t.day BETWEEN from_date AND to_date)
+  SELECT ds.date, ds.total_revenue, ds.total_profit, ds.total_transactions, ds.sim_usage_count, ds.sim_capacity_hours,
+         ds.sim_utilization_pct, ds.avg_transaction_value, ds.gross_margin_pct, ca.new_customers
+  FROM pos.mv_daily_sales_summary ds
+  LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
+  WHERE ds.date BETWEEN from_date AND to_date AND ds.date IS DISTINCT FROM (SELECT day FROM tail)
+  UNION ALL
+  SELECT l.date, l.total_revenue, l.total_profit, l.total_transactions, l.sim_usage_count, l.sim_capacity_hours,
+         l.sim_utilization_pct, l.avg_transaction_value, l.gross_margin_pct,
+         (SELECT count(*) FILTER (WHERE c.is_new) FROM pos.today_customers_live(l.date) c)
+  FROM tail CROSS JOIN LATERAL pos.today_sales_live(tail.day) l
+$$;
+COMMENT ON FUNCTION pos.days_now(date, date) IS
+  'The days with sales in a range as the dashboard shows them: stored rows, with today''s replaced by its live row when zero-lag reads are on (new_customers from customer analytics).';
+
+CREATE OR REPLACE FUNCTION pos.customer_ids_now(from_date date, to_date date)
+RETURNS SETOF int
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH tail AS (SELECT t.day FROM pos.live_tail_day() t(day) WHERE t.day BETWEEN from_date AND to_date)
+  SELECT id FROM pos.mv_customer_analytics c, unnest(c.customer_ids) id
+  WHERE c.date BETWEEN from_date AND to_date AND c.date IS DISTINCT FROM (SELECT day FROM tail)
+  UNION ALL
+  SELECT l.customer_id FROM tail CROSS JOIN LATERAL pos.today_customers_live(tail.day) l
+$$;
+COMMENT ON FUNCTION pos.customer_ids_now(date, date) IS 'The stable ids of every customer-day in a range (today''s live with zero-lag reads): count(DISTINCT) over them is the exact number of customers.';
+
+CREATE OR REPLACE FUNCTION pos.period_summary_mv(from_date date, to_date date)
+RETURNS json
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  tail date := pos.live_tail_day();
+  cached json;
+BEGIN
+  -- A period the dashboard cache holds (daily, last 7 or 30 days, month to date ending on a sales day) is one
+  -- row read instead of a day's arrays each; not when today is read live.
+  IF tail IS NULL OR tail NOT BETWEEN from_date AND to_date THEN
+    SELECT json_build_object('total_revenue', c.total_revenue, 'gross_profit', c.total_profit,
+                             'transaction_count', c.total_transactions, 'unique_customers', c.unique_customers,
+                             'avg_transaction_value', c.avg_transaction_value, 'gross_margin_pct', c.gross_margin_pct,
+                             'sim_utilization_pct', c.sim_utilization_pct, 'sim_utilization_count', c.sim_utilization_count,
+                             'new_customers', c.new_customers) INTO cached
+    FROM pos.mv_dashboard_summary_cache c
+    WHERE c.reference_date = to_date AND c.start_date = from_date
+    LIMIT 1;
+    IF cached IS NOT NULL THEN
+      RETURN cached;
+    END IF;
+  END IF;
+  RETURN (
+    SELECT json_build_object(
+      'total_revenue', COALESCE(sum(d.total_revenue), 0),
+      'gross_profit', COALESCE(sum(d.total_profit), 0),
+      'transaction_count', COALESCE(sum(d.total_transactions), 0),
+      -- Distinct over the whole range: a customer who came on three days counts once.
+      'unique_customers', (SELECT count(DISTINCT id) FROM pos.customer_ids_now(from_date, to_date) id),
+      'avg_transaction_value', round(sum(d.total_revenue) / NULLIF(sum(d.total_transactions), 0), 2),
+      'gross_margin_pct', round(sum(d.total_profit) / NULLIF(sum(d.total_revenue), 0) * 100, 2),
+      'sim_utilization_pct', round(sum(d.sim_usage_count) / NULLIF(sum(d.sim_capacity_hours), 0) * 100, 2),
+      'sim_utilization_count', COALESCE(sum(d.sim_usage_count), 0),
+      'new_customers', COALESCE(sum(d.new_customers), 0))
+    FROM pos.days_now(from_date, to_date) d);
+END
+$$;
+COMMENT ON FUNCTION pos.period_summary_mv(date, date) IS
+  'KPIs of a date range from the aggregates: sums, exact distinct customers, exact SIM utilisation; one cache row when the range is a cached period; today live with zero-lag reads.';
+
+CREATE OR REPLACE FUNCTION pos.period_trend_mv(from_date date, to_date date)
+RETURNS json
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT json_build_object(
+    'revenue', COALESCE(json_agg(d.total_revenue ORDER BY d.date), '[]'),
+    'profit', COALESCE(json_agg(d.total_profit ORDER BY d.date), '[]'),
+    'utilization', COALESCE(json_agg(d.sim_utilization_pct ORDER BY d.date), '[]'),
+    'customers', COALESCE(json_agg(COALESCE(d.new_customers, 0) ORDER BY d.date), '[]'),
+    'transaction', COALESCE(json_agg(d.avg_transaction_value ORDER BY d.date), '[]'),
+    'margin', COALESCE(json_agg(d.gross_margin_pct ORDER BY d.date), '[]'))
+  FROM pos.days_now(from_date, to_date) d
+$$;
+COMMENT ON FUNCTION pos.period_trend_mv(date, date) IS 'Daily series over a date range (days with sales), from the aggregates (today live with zero-lag reads); customers = new customers that day.';
+
+REVOKE ALL ON FUNCTION pos.live_tail_day(), pos.today_sales_live(date), pos.today_customers_live(date),
+  pos.days_now(date, date), pos.customer_ids_now(date, date) FROM PUBLIC;
+-- Readers of the dashboard summary (its functions run with their rights) need the live day; the two definer
+-- functions give them today only.
+GRANT EXECUTE ON FUNCTION pos.live_tail_day(), pos.today_sales_live(date), pos.today_customers_live(date),
+  pos.days_now(date, date), pos.customer_ids_now(date, date) TO mv_ops_reader;
+
+CREATE OR REPLACE PROCEDURE pos.set_zero_lag_reads(live boolean)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  IF live IS NULL THEN
+    RAISE EXCEPTION 'zero-lag reads need true or false' USING ERRCODE = '22004';
+  END IF;
+  UPDATE pos.setting SET value = CASE WHEN live THEN 'on' ELSE 'off' END WHERE name = 'zero_lag_reads';
+  -- What the dashboard summary reads live: the daily summary's and customer analytics' current day.
+  UPDATE mv_ops.managed_view SET zero_lag = live
+  WHERE schema_name = 'pos' AND view_name IN ('mv_daily_sales_summary', 'mv_customer_analytics');
+END
+$$;
+COMMENT ON PROCEDURE pos.set_zero_lag_reads(boolean) IS
+  'Turns zero-lag reads of the dashboard summary on or off (pos.setting zero_lag_reads) and shows it in mv_ops.freshness (zero_lag of the daily summary and customer analytics, whose current day is then read live).';
+REVOKE ALL ON PROCEDURE pos.set_zero_lag_reads(boolean) FROM PUBLIC;
+-- No grant: a configuration change, the owner's.
+
+CALL pos.set_zero_lag_reads(true);
