@@ -28,7 +28,7 @@ export const NO_SCHEDULER_AFTER_SECONDS = 900;
 
 /** Each rule's SQL: string label columns and exactly one number, read through the sales & operations data source. */
 export const alertSql = {
-  freshness: `SELECT a.view, a.pack, a.severity AS freshness_severity
+  freshness: `SELECT a.view, a.pack, a.refresh_mode, a.read_mode, a.severity AS freshness_severity
 FROM mv_ops.freshness_alert a
 ORDER BY a.view`,
   drift: `SELECT d.view, d.pack, d.mismatched_metrics
@@ -72,6 +72,10 @@ function operationsPanelId(title: string): number {
   return panel.id;
 }
 
+/** The freshness rules concern the stored rows; for a zero-lag view today's figures are read live and stay current. */
+const READ_MODE =
+  "Refresh mode {{ $labels.refresh_mode }}, read mode {{ $labels.read_mode }}: with read_mode zero_lag, the pack's report functions read the current day live from the source, so today's figures stay current and this alert concerns the stored rows, i.e. earlier days; with stored, every figure comes from the stored rows.";
+
 const WHERE_TO_LOOK =
   'mv_ops.freshness has its state, lag, due reason and last error; the Materialized view operations dashboard shows it in the Managed views table.';
 
@@ -94,6 +98,8 @@ export function ruleGroupSpecs(): GroupSpec[] {
           summary: '{{ $labels.view }} is stale or has never been refreshed',
           description:
             'mv_ops reports {{ $labels.view }} (pack {{ $labels.pack }}) at freshness severity {{ $values.A.Value }}: the oldest source change it has not seen has waited longer than its error_after threshold, or it has never been populated. Dashboards reading it show old numbers, or none. ' +
+            READ_MODE +
+            ' ' +
             WHERE_TO_LOOK,
           runbook: 'stale',
           panelId: managedViews,
@@ -108,7 +114,9 @@ export function ruleGroupSpecs(): GroupSpec[] {
           pendingFor: '5m',
           summary: 'Refreshing {{ $labels.view }} fails',
           description:
-            'The last refresh attempt of {{ $labels.view }} (pack {{ $labels.pack }}) failed (freshness severity {{ $values.A.Value }}). The view keeps serving the rows of its last successful refresh, and the managed views built on it were skipped. The SQLSTATE and message are in mv_ops.freshness.last_error and on the Materialized view operations dashboard (Managed views, Failed refreshes).',
+            'The last refresh attempt of {{ $labels.view }} (pack {{ $labels.pack }}) failed (freshness severity {{ $values.A.Value }}). The view keeps serving the rows of its last successful refresh, and the managed views built on it were skipped. ' +
+            READ_MODE +
+            ' The SQLSTATE and message are in mv_ops.freshness.last_error and on the Materialized view operations dashboard (Managed views, Failed refreshes).',
           runbook: 'failing',
           panelId: managedViews,
           repeatInterval: '1h',

@@ -46,8 +46,10 @@ const STATE_ORDER = `CASE f.state WHEN 'failing' THEN 0 WHEN 'stale' THEN 1 WHEN
 /** Every query of the dashboard by panel (and annotation) name: what the tests run and check. */
 export const operationsSql = {
   managedViews: `SELECT f.view_name AS ${VIEW_FIELD}, f.pack AS "Pack", f.state AS "State",
+  f.refresh_mode AS "Refresh mode", f.zero_lag AS "Zero lag",
   f.lag_seconds AS "Lag", f.warn_after_seconds AS "Warn after", f.error_after_seconds AS "Error after",
   f.last_success_at AS "Last success", f.last_attempt_status AS "Last attempt",
+  f.last_refresh_type AS "Last refresh", f.last_key_count AS "Keys",
   f.last_duration_ms AS "Last duration", f.typical_duration_ms AS "Typical duration",
   f.last_error AS "Last error", f.schedule AS "Schedule", f.due_reason AS "Due because"
 FROM mv_ops.freshness f
@@ -75,9 +77,16 @@ FROM mv_ops.refresh_history h
 WHERE h.status = 'succeeded' AND $__timeFilter(h.finished_at)
 ORDER BY 1, 2`,
   failures: `SELECT h.started_at AS "Started", h.view_name AS "View", h.pack AS "Pack", h.trigger AS "Trigger",
-  h.requested_by AS "Requested by", h.sqlstate AS "SQLSTATE", h.message AS "Message", h.run_id AS "Run"
+  h.requested_by AS "Requested by", h.refresh_type AS "Refresh", h.sqlstate AS "SQLSTATE", h.message AS "Message", h.run_id AS "Run"
 FROM mv_ops.refresh_history h
 WHERE h.status = 'failed' AND $__timeFilter(h.started_at)
+ORDER BY h.log_id DESC
+LIMIT 200`,
+  recentRefreshes: `SELECT h.started_at AS "Started", h.view_name AS "View", h.pack AS "Pack", h.status AS "Status",
+  h.trigger AS "Trigger", h.requested_by AS "Requested by", h.refresh_type AS "Refresh", h.key_count AS "Keys",
+  h.duration_ms AS "Duration", h.rows_after AS "Rows", h.run_id AS "Run"
+FROM mv_ops.refresh_history h
+WHERE $__timeFilter(h.started_at)
 ORDER BY h.log_id DESC
 LIMIT 200`,
   schedulerStatus: `SELECT s.scheduler AS "Scheduler", s.job_name AS "Job", s.schedule AS "Schedule", s.active AS "Active",
@@ -89,6 +98,26 @@ FROM mv_ops.scheduler_status() s`,
 export const operationsAnnotationSql = refreshAnnotationSql(null);
 
 const ds = datasourceRef(SALES_DATASOURCE_UID);
+
+/** full | incremental (mv_ops refresh_mode and refresh_type) in words, incremental highlighted. */
+export const REFRESH_TYPE_MAPPING: dashboard.ValueMapping = {
+  type: dashboard.MappingType.ValueToText,
+  options: {
+    full: { text: 'Full', index: 0 },
+    incremental: { text: 'Incremental', color: 'blue', index: 1 },
+  },
+};
+
+/** mv_ops.freshness.zero_lag: today's figures read live by the pack's report functions, or stored rows only. */
+export const ZERO_LAG_MAPPING: dashboard.ValueMapping = {
+  type: dashboard.MappingType.ValueToText,
+  options: {
+    true: { text: 'Today live', color: 'green', index: 0 },
+    false: { text: 'No', index: 1 },
+  },
+};
+
+const colorText = () => prop('custom.cellOptions', { type: common.TableCellDisplayMode.ColorText });
 
 /** The row's view, as the refresh route's body wants it (Grafana interpolates the row value). */
 export const REFRESH_ACTION_BODY = `{"views": ["\${__data.fields["${VIEW_FIELD}"]}"]}`;
@@ -120,7 +149,7 @@ function managedViewsTable(): table.PanelBuilder {
       .id(OPERATIONS_PANEL_IDS.managedViews)
       .title('Managed views')
       .description(
-        'One row per managed view from mv_ops.freshness. State: fresh, warn / stale (lag past its warn / error threshold), failing (last attempt failed), never refreshed, paused. Lag: how long the oldest change the view has not seen has waited, through the views it reads (0 = up to date). Durations: last and median of the last 20 successful refreshes. Last error: SQLSTATE and message of a failed last attempt. Editors get a Refresh action on a row; only admins may run it.'
+        "One row per managed view from mv_ops.freshness. State: fresh, warn / stale (lag past its warn / error threshold), failing (last attempt failed), never refreshed, paused. Refresh mode: Incremental for a keyed aggregate (scheduled refreshes recompute only the business dates that changed; a requested or full-schedule refresh recomputes everything), Full otherwise. Zero lag: Today live when the pack's report functions read the current day live, so today's figures are never behind; state and lag then concern the stored rows, i.e. earlier days. Lag: how long the oldest change the view has not seen has waited, through the views it reads (0 = up to date). Last refresh and Keys: the type of the last successful refresh and, when incremental, how many keys (business dates) it recomputed. Durations: last and median of the last 20 successful refreshes. Last error: SQLSTATE and message of a failed last attempt. Editors get a Refresh action on a row; only admins may run it."
       )
       .datasource(ds)
       .withTarget(tableQuery(SALES_DATASOURCE_UID, operationsSql.managedViews))
@@ -134,11 +163,14 @@ function managedViewsTable(): table.PanelBuilder {
         prop('links', [{ title: 'Refresh history of ${__value.text}', url: appHistoryLink(VIEW_FIELD) }]),
       ])
       .overrideByName('State', [prop('mappings', [colorByValue(STATE_COLORS)]), colorBackground()])
+      .overrideByRegexp('^(Refresh mode|Last refresh)$', [prop('mappings', [REFRESH_TYPE_MAPPING]), colorText()])
+      .overrideByName('Zero lag', [prop('mappings', [ZERO_LAG_MAPPING]), colorText()])
+      .overrideByName('Keys', [prop('unit', 'short'), prop('decimals', 0)])
       .overrideByRegexp('^(Lag|Warn after|Error after)$', seconds)
       .overrideByRegexp('^(Last duration|Typical duration)$', millis)
       .overrideByName('Last attempt', [
         prop('mappings', [colorByValue({ succeeded: 'green', failed: 'red', running: 'blue' })]),
-        prop('custom.cellOptions', { type: common.TableCellDisplayMode.ColorText }),
+        colorText(),
       ])
       .overrideByName('Last error', [prop('custom.width', 420)])
   );
@@ -154,6 +186,31 @@ const overTime = (id: number, title: string, description: string, sql: string, g
     gridPos,
     legend: tableLegend(['sum']),
   });
+
+function recentRefreshesTable(): table.PanelBuilder {
+  return new table.PanelBuilder()
+    .id(11)
+    .title('Recent refreshes')
+    .description(
+      'Every refresh attempt started in the time range, newest first (up to 200), whatever its outcome. Refresh: Full (the whole view recomputed) or Incremental (a keyed aggregate, only the business dates that changed); Keys: how many business dates an incremental refresh recomputed (0: nothing had changed). Empty before the attempt starts. From mv_ops.refresh_history.'
+    )
+    .datasource(ds)
+    .withTarget(tableQuery(SALES_DATASOURCE_UID, operationsSql.recentRefreshes))
+    .gridPos(at(0, 41, 24, 10))
+    .cellHeight(common.TableCellHeight.Sm)
+    .filterable(true)
+    .noValue('–')
+    .overrideByName('Status', [
+      prop('mappings', [
+        colorByValue({ succeeded: 'green', failed: 'red', running: 'blue', queued: 'text', skipped: 'purple' }),
+      ]),
+      colorText(),
+    ])
+    .overrideByName('Refresh', [prop('mappings', [REFRESH_TYPE_MAPPING]), colorText()])
+    .overrideByName('Keys', [prop('unit', 'short'), prop('decimals', 0)])
+    .overrideByName('Duration', [prop('unit', 'ms'), prop('decimals', 0)])
+    .overrideByName('Rows', [prop('unit', 'short'), prop('decimals', 0)]);
+}
 
 export function operationsDashboard(): dashboard.DashboardBuilder {
   const d = baseDashboard(OPERATIONS, ['operations'])
@@ -257,7 +314,7 @@ export function operationsDashboard(): dashboard.DashboardBuilder {
       .id(4)
       .title('Failed refreshes')
       .description(
-        'Refresh attempts that failed in the time range, newest first (up to 200): view, what triggered it and who asked, SQLSTATE and message. From mv_ops.refresh_history. The failed view kept serving its previous rows.'
+        'Refresh attempts that failed in the time range, newest first (up to 200): view, what triggered it and who asked, whether it was a full or an incremental refresh, SQLSTATE and message. From mv_ops.refresh_history. The failed view kept serving its previous rows.'
       )
       .datasource(ds)
       .withTarget(tableQuery(SALES_DATASOURCE_UID, operationsSql.failures))
@@ -265,6 +322,7 @@ export function operationsDashboard(): dashboard.DashboardBuilder {
       .cellHeight(common.TableCellHeight.Sm)
       .filterable(true)
       .noValue('–')
+      .overrideByName('Refresh', [prop('mappings', [REFRESH_TYPE_MAPPING]), colorText()])
   );
   d.withPanel(
     new table.PanelBuilder()
@@ -280,11 +338,12 @@ export function operationsDashboard(): dashboard.DashboardBuilder {
       .noValue('–')
       .overrideByName('Last run status', [
         prop('mappings', [colorByValue({ succeeded: 'green', failed: 'red', running: 'blue' })]),
-        prop('custom.cellOptions', { type: common.TableCellDisplayMode.ColorText }),
+        colorText(),
       ])
   );
   d.withPanel(refreshPanel(9, 'Refresh the sales pack', 'sales', at(12, 33, 6, 8)));
   d.withPanel(refreshPanel(10, 'Refresh the funeral pack', 'funeral', at(18, 33, 6, 8)));
+  d.withPanel(recentRefreshesTable());
   return d;
 }
 
