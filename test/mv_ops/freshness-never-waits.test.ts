@@ -114,7 +114,8 @@ describe('mv_ops.freshness while a view is locked by a plain REFRESH', () => {
     const holder = await db.session();
     try {
       await holder.query(
-        `BEGIN; REFRESH MATERIALIZED VIEW pos.mv_daily_sales_summary; REFRESH MATERIALIZED VIEW funeral_mv.mv_search_index`
+        // The sales views are tables since 0101: only DDL (here its lock) holds them as a plain REFRESH holds a view.
+        `BEGIN; LOCK TABLE pos.mv_daily_sales_summary IN ACCESS EXCLUSIVE MODE; REFRESH MATERIALIZED VIEW funeral_mv.mv_search_index`
       );
       await asRole(reader, 'mv_ops_reader', async () => {
         const pos = (await reader.query(`SELECT matviewname, size FROM pos.mv_freshness_monitor`)).rows;

@@ -17,17 +17,41 @@ afterAll(() => db.close());
 
 const lastRun = async () =>
   (
-    await c.query(`SELECT view_name, status, refreshed_concurrently AS c FROM mv_ops.refresh_log
+    await c.query(`SELECT view_name, status, refresh_type, key_count FROM mv_ops.refresh_log
                    WHERE run_id = (SELECT max(run_id) FROM mv_ops.refresh_run) ORDER BY position`)
   ).rows;
 
 describe('seed-compatible operations', () => {
-  test('pos.refresh_all_mv() succeeds twice in a row, CONCURRENTLY for all nine views (defects 000-6, 000-11, 000-15)', async () => {
+  test('pos.refresh_all_mv() succeeds twice in a row, a full refresh of all nine aggregates each time (defects 000-6, 000-11, 000-15)', async () => {
     await c.query(`CALL pos.refresh_all_mv()`);
     await c.query(`CALL pos.refresh_all_mv()`);
     const rows = await lastRun();
     expect(rows).toHaveLength(9);
-    expect(rows.every((r) => r.status === 'succeeded' && r.c === true)).toBe(true);
+    // A person's "refresh everything" is full; the tables stay readable throughout (no view to swap).
+    expect(rows.every((r) => r.status === 'succeeded' && r.refresh_type === 'full' && r.key_count === null)).toBe(true);
+  });
+
+  test('a scheduled refresh after a sale is incremental: each aggregate recomputes only the keys that depend on the changed day', async () => {
+    await c.query(`INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, customer_phone_number, sales_net)
+                   VALUES ('2025-01-15', '2025-01-15 12:00+07', 'incr-1', '0800000001', 10)`);
+    await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
+    const keys = Object.fromEntries(
+      (await lastRun()).map((r) => [r.view_name.replace('pos.', ''), `${r.status} ${r.refresh_type} ${r.key_count}`])
+    );
+    expect(keys).toEqual({
+      mv_daily_sales_summary: 'succeeded incremental 1',
+      mv_customer_daily_visits: 'succeeded incremental 1',
+      mv_product_performance: 'succeeded incremental 1',
+      mv_customer_analytics: 'succeeded incremental 1',
+      mv_weekly_sales_summary: 'succeeded incremental 1',
+      // The month, and the month of the week starting 2025-01-13.
+      mv_monthly_sales_summary: 'succeeded incremental 1',
+      // The periods ending 2025-01-15 .. 2025-02-13 (the last 30 days that include the 15th).
+      mv_dashboard_summary_cache: 'succeeded incremental 30',
+      // The week and the next one, whose growth compares with it.
+      mv_weekly_reports_cache: 'succeeded incremental 2',
+      mv_monthly_reports_cache: 'succeeded incremental 2',
+    });
   });
 
   test("schedules honour the seed: current-day tier every 15 minutes and stale past 15, weekly and monthly tiers, a monthly full refresh, in the venue's time zone", async () => {
@@ -107,21 +131,37 @@ describe('seed-compatible operations', () => {
     }
   });
 
-  test('emergency_rebuild_mv really drops and re-creates every view, keeps indexes and grants, and repopulates (defect 000-12)', async () => {
-    const before =
-      await c.query(`SELECT c.oid::int, c.relname, (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid) AS idx
-                                  FROM pg_class c WHERE c.relnamespace = 'pos'::regnamespace AND c.relkind = 'm' ORDER BY relname`);
+  test('emergency_rebuild_mv really rebuilds every aggregate: new indexes, every row recomputed from the source (a corrupted row is repaired), grants kept (defect 000-12)', async () => {
+    const aggregates = `SELECT c.oid::int, c.relname, (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid) AS idx,
+                               (SELECT array_agg(i.indexrelid::regclass::text || ':' || pg_relation_filenode(i.indexrelid) ORDER BY 1)
+                                FROM pg_index i WHERE i.indrelid = c.oid) AS files
+                        FROM pg_class c JOIN mv_ops.managed_view m ON m.schema_name = 'pos' AND m.view_name = c.relname
+                        WHERE c.relnamespace = 'pos'::regnamespace ORDER BY relname`;
+    const before = await c.query(aggregates);
+    expect(before.rows).toHaveLength(9);
+    // Damage no incremental refresh would notice: no source change points at it.
+    await c.query(
+      `UPDATE pos.mv_daily_sales_summary SET total_revenue = -1 WHERE date = (SELECT min(date) FROM pos.mv_daily_sales_summary)`
+    );
     const expectedRows = (
       await c.query(`SELECT count(DISTINCT (date, COALESCE(product_category, '(none)'), COALESCE(product_name, '(none)')))::int AS n
                      FROM pos.lengolf_sales WHERE NOT is_voided`)
     ).rows[0].n;
     const { rows } = await c.query(`CALL pos.emergency_rebuild_mv()`);
     expect(rows[0].result).toMatchObject({ success: true, operation: 'emergency_rebuild', views_rebuilt: 9 });
-    const after =
-      await c.query(`SELECT c.oid::int, c.relname, (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid) AS idx
-                                 FROM pg_class c WHERE c.relnamespace = 'pos'::regnamespace AND c.relkind = 'm' ORDER BY relname`);
+    const after = await c.query(aggregates);
     expect(after.rows.map((r) => [r.relname, r.idx])).toEqual(before.rows.map((r) => [r.relname, r.idx]));
-    expect(after.rows.some((r, i) => r.oid === before.rows[i].oid)).toBe(false);
+    // The same tables (readers never lost them), every index file new.
+    expect(after.rows.map((r) => r.oid)).toEqual(before.rows.map((r) => r.oid));
+    expect(
+      after.rows.flatMap((r) => r.files).some((f: string) => before.rows.flatMap((r) => r.files).includes(f))
+    ).toBe(false);
+    expect(
+      (await c.query(`SELECT count(*)::int AS n FROM pos.mv_daily_sales_summary WHERE total_revenue < 0`)).rows[0].n
+    ).toBe(0);
+    const types = await c.query(`SELECT DISTINCT refresh_type FROM mv_ops.refresh_log
+                                 WHERE run_id = (SELECT max(run_id) FROM mv_ops.refresh_run)`);
+    expect(types.rows).toEqual([{ refresh_type: 'full' }]);
     expect((await c.query(`SELECT count(*)::int AS n FROM pos.mv_product_performance`)).rows[0].n).toBe(expectedRows);
     await asRole(c, 'mv_ops_reader', async () => {
       expect((await c.query(`SELECT count(*)::int AS n FROM pos.mv_daily_sales_summary`)).rows[0].n).toBeGreaterThan(0);
