@@ -1,9 +1,9 @@
-// The benchmark scenarios of each pack.
+// The benchmark of each pack.
 import { funeralScenarios } from './funeral';
-import { salesScenarios } from './sales';
-import type { BenchScenario } from './types';
+import { salesBench } from './sales';
+import type { BenchPack } from './types';
 
-export const benchScenarios: Record<string, BenchScenario[]> = {
-  sales: salesScenarios,
-  funeral: funeralScenarios,
+export const benchPacks: Record<string, BenchPack> = {
+  sales: salesBench,
+  funeral: { scenarios: async () => funeralScenarios },
 };
