@@ -14,6 +14,8 @@ export interface RawAnswer {
 
 export interface RawConnection {
   write(text: string): void;
+  /** Closes the connection from the client's side at once (a client that gives up). */
+  destroy(): void;
   /** Everything the server sent, once it closed the connection. */
   answer: Promise<RawAnswer>;
 }
@@ -42,5 +44,5 @@ export async function openRaw(base: string): Promise<RawConnection> {
     })
   );
   socket.on('error', () => undefined);
-  return { write: (text) => socket.write(text), answer };
+  return { write: (text) => socket.write(text), destroy: () => socket.destroy(), answer };
 }
