@@ -1,7 +1,8 @@
 // An Admin refreshes the sales pack from the dashboard's panel: confirmation, per-view progress,
 // success; the panel then refreshes the dashboard, and the history page shows the attempt with the
-// admin's login as who asked, verified through the signed X-Grafana-Id.
+// admin's login as who asked, verified through the signed X-Grafana-Id, and its refresh type as logged.
 import { historyUrl } from '../../../plugin/src/constants';
+import { refreshTypeText } from '../../../plugin/src/format/refreshMode';
 import { testIds } from '../../../plugin/src/testIds';
 import { OPERATIONS_UID, PANELS } from '../host/dashboards';
 import { HOST_USERS } from '../host/users';
@@ -37,8 +38,15 @@ test('refresh panel: confirm, per-view progress, success, dashboard refreshed, a
   await expect.poll(() => dashboardRefreshes(page)).toBe(1);
 
   const runId = Number(/run (\d+)/.exec((await result.textContent()) ?? '')?.[1]);
-  const [attempt] = await sql<{ log_id: number; requested_by: string; status: string }>(
-    `SELECT log_id::int, requested_by, status FROM mv_ops.refresh_log WHERE run_id = $1 AND view_name = $2`,
+  const [attempt] = await sql<{
+    log_id: number;
+    requested_by: string;
+    status: string;
+    refresh_type: string | null;
+    key_count: number | null;
+  }>(
+    `SELECT log_id::int, requested_by, status, refresh_type, key_count
+     FROM mv_ops.refresh_log WHERE run_id = $1 AND view_name = $2`,
     [runId, salesViews[0]]
   );
   expect(attempt).toMatchObject({ requested_by: HOST_USERS.admin.login, status: 'succeeded' });
@@ -50,5 +58,11 @@ test('refresh panel: confirm, per-view progress, success, dashboard refreshed, a
   const requester = page.getByTestId(testIds.history.requester(attempt.log_id));
   await expect(requester).toHaveText(HOST_USERS.admin.login);
   await expect(requester).not.toContainText('unverified');
+  // What the engine logged: a refresh someone asks for recomputes everything ("Full"), and so shows here
+  // (before the engine logged refresh types: a dash).
+  expect([null, 'full']).toContain(attempt.refresh_type);
+  await expect(page.getByTestId(testIds.history.refreshType(attempt.log_id))).toHaveText(
+    refreshTypeText(attempt.refresh_type, attempt.key_count)
+  );
   await shoot('history-page', page);
 });

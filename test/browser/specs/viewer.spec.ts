@@ -1,5 +1,6 @@
 // A Viewer sees every managed view with its real state and cannot refresh: no enabled control, and
 // a refresh request crafted by hand is refused by the proxy route before it reaches the service.
+import { refreshModeLook } from '../../../plugin/src/format/refreshMode';
 import { viewStateLook } from '../../../plugin/src/format/state';
 import { testIds } from '../../../plugin/src/testIds';
 import { expect, test } from './fixtures';
@@ -9,17 +10,25 @@ const APP = '/a/matviewops-app';
 test.describe('as a Viewer', () => {
   test.use({ as: 'viewer' });
 
-  test('the views page lists every managed view with its state as mv_ops reports it', async ({ page, sql, shoot }) => {
+  test('the views page lists every managed view with its state and modes as mv_ops reports them', async ({
+    page,
+    sql,
+    shoot,
+  }) => {
     await page.goto(`${APP}/views`);
     await expect(page.getByTestId(testIds.views.table)).toBeVisible();
-    const managed = await sql<{ view_name: string; state: string }>(
-      'SELECT view_name, state FROM mv_ops.freshness ORDER BY view_name'
+    const managed = await sql<{ view_name: string; state: string; refresh_mode: string; zero_lag: boolean }>(
+      'SELECT view_name, state, refresh_mode, zero_lag FROM mv_ops.freshness ORDER BY view_name'
     );
     expect(managed.length).toBeGreaterThan(10);
     await expect(page.locator(`[data-testid^="${testIds.views.row('')}"]`)).toHaveCount(managed.length);
-    for (const { view_name, state } of managed) {
+    for (const { view_name, state, refresh_mode, zero_lag } of managed) {
       await expect(page.getByTestId(testIds.views.row(view_name))).toBeVisible();
       await expect(page.getByTestId(testIds.views.state(view_name))).toHaveText(viewStateLook(state).label);
+      await expect(page.getByTestId(testIds.views.refreshMode(view_name))).toHaveText(
+        refreshModeLook(refresh_mode).label
+      );
+      await expect(page.getByTestId(testIds.views.zeroLag(view_name))).toHaveCount(zero_lag ? 1 : 0);
     }
     await shoot('views-page', page);
   });
