@@ -16,7 +16,7 @@ AS $$
 $$;
 COMMENT ON FUNCTION pos.live_tail_day() IS 'The day zero-lag reads compute live: today in the venue''s time zone, or NULL when zero_lag_reads is off.';
 
-CREATE OR REPLACE FUNCTION pos.today_sales_live(day date)
+CREATE OR REPLACE FUNCTION pos.live_tail_sales(day date)
 RETURNS SETOF pos.mv_daily_sales_summary
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -30,10 +30,10 @@ BEGIN
   RETURN QUERY SELECT * FROM pos.daily_sales_summary_rows(ARRAY[day]);
 END
 $$;
-COMMENT ON FUNCTION pos.today_sales_live(date) IS
+COMMENT ON FUNCTION pos.live_tail_sales(date) IS
   'Today''s pos.mv_daily_sales_summary row computed now from pos.lengolf_sales (no row without sales); refuses any other day, so readers learn nothing the aggregates would not show them after the next refresh.';
 
-CREATE OR REPLACE FUNCTION pos.today_customers_live(day date)
+CREATE OR REPLACE FUNCTION pos.live_tail_customers(day date)
 RETURNS TABLE (customer_id int, is_new boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -52,7 +52,7 @@ BEGIN
   LEFT JOIN pos.customer c ON c.customer_key = f.customer_key;
 END
 $$;
-COMMENT ON FUNCTION pos.today_customers_live(date) IS
+COMMENT ON FUNCTION pos.live_tail_customers(date) IS
   'Today''s identified customers computed now from pos.lengolf_sales, as ids comparable with mv_customer_analytics.customer_ids (negative for customers no refresh has seen yet), and whether today is their first visit; refuses any other day.';
 
 CREATE OR REPLACE FUNCTION pos.days_now(from_date date, to_date date)
@@ -71,8 +71,8 @@ AS $$
   UNION ALL
   SELECT l.date, l.total_revenue, l.total_profit, l.total_transactions, l.sim_usage_count, l.sim_capacity_hours,
          l.sim_utilization_pct, l.avg_transaction_value, l.gross_margin_pct,
-         (SELECT count(*) FILTER (WHERE c.is_new) FROM pos.today_customers_live(l.date) c)
-  FROM tail CROSS JOIN LATERAL pos.today_sales_live(tail.day) l
+         (SELECT count(*) FILTER (WHERE c.is_new) FROM pos.live_tail_customers(l.date) c)
+  FROM tail CROSS JOIN LATERAL pos.live_tail_sales(tail.day) l
 $$;
 COMMENT ON FUNCTION pos.days_now(date, date) IS
   'The days with sales in a range as the dashboard shows them: stored rows, with today''s replaced by its live row when zero-lag reads are on (new_customers from customer analytics).';
@@ -86,7 +86,7 @@ AS $$
   SELECT id FROM pos.mv_customer_analytics c, unnest(c.customer_ids) id
   WHERE c.date BETWEEN from_date AND to_date AND c.date IS DISTINCT FROM (SELECT day FROM tail)
   UNION ALL
-  SELECT l.customer_id FROM tail CROSS JOIN LATERAL pos.today_customers_live(tail.day) l
+  SELECT l.customer_id FROM tail CROSS JOIN LATERAL pos.live_tail_customers(tail.day) l
 $$;
 COMMENT ON FUNCTION pos.customer_ids_now(date, date) IS 'The stable ids of every customer-day in a range (today''s live with zero-lag reads): count(DISTINCT) over them is the exact number of customers.';
 
@@ -148,11 +148,11 @@ AS $$
 $$;
 COMMENT ON FUNCTION pos.period_trend_mv(date, date) IS 'Daily series over a date range (days with sales), from the aggregates (today live with zero-lag reads); customers = new customers that day.';
 
-REVOKE ALL ON FUNCTION pos.live_tail_day(), pos.today_sales_live(date), pos.today_customers_live(date),
+REVOKE ALL ON FUNCTION pos.live_tail_day(), pos.live_tail_sales(date), pos.live_tail_customers(date),
   pos.days_now(date, date), pos.customer_ids_now(date, date) FROM PUBLIC;
 -- Readers of the dashboard summary (its functions run with their rights) need the live day; the two definer
 -- functions give them today only.
-GRANT EXECUTE ON FUNCTION pos.live_tail_day(), pos.today_sales_live(date), pos.today_customers_live(date),
+GRANT EXECUTE ON FUNCTION pos.live_tail_day(), pos.live_tail_sales(date), pos.live_tail_customers(date),
   pos.days_now(date, date), pos.customer_ids_now(date, date) TO mv_ops_reader;
 
 CREATE OR REPLACE PROCEDURE pos.set_zero_lag_reads(live boolean)

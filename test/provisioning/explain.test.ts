@@ -5,7 +5,7 @@
 import { buildCases, loadQueries, Preparer } from './support/cases';
 import { openSeededDatabase, type SeededDb } from './support/database';
 import type { SqlQuery } from './support/dashboards';
-import { sourceReads } from './support/plan';
+import { explain, LIVE_TAIL, sourceReads } from './support/plan';
 
 jest.setTimeout(300_000);
 
@@ -15,6 +15,10 @@ const isDrift = (q: SqlQuery): boolean => q.kind === 'alert' && q.rule?.uid === 
 
 const queries = loadQueries();
 const cases = buildCases(queries.filter((q) => !isDrift(q)));
+
+const SALES_UID = 'matviewops-sales';
+/** Live-tail functions reached by any query above (filled by the sweep, read after it). */
+const tailsReached = new Set<string>();
 
 let seeded: SeededDb;
 let prepare: Preparer;
@@ -37,9 +41,61 @@ test.each(cases.map((c) => [c.name, c] as const))(
   async (_n, c) => {
     const sql = await prepare.sql(c);
     const report = await sourceReads(seeded.login(c.q.datasourceUid), seeded.owner, sql);
+    report.tails.forEach((t) => tailsReached.add(t));
     expect({ sql, problems: report.problems }).toEqual({ sql, problems: [] });
   }
 );
+
+describe("zero-lag reads' live tail: allowed, and exactly an index range on the current local date", () => {
+  test('the sales dashboard reaches the live tail (zero-lag reads are on): those two functions, nothing else of the source', () => {
+    expect([...tailsReached].sort()).toEqual([...LIVE_TAIL].sort());
+  });
+
+  test.each(LIVE_TAIL)(
+    '%s, as executed (auto_explain of its nested statements), reads pos.lengolf_sales only through index ranges on the date',
+    async (tail) => {
+      const owner = seeded.owner;
+      const plans: string[] = [];
+      const onNotice = (n: { message?: string }) => plans.push(n.message ?? '');
+      owner.on('notice', onNotice);
+      try {
+        await owner.query(`LOAD 'auto_explain'`);
+        await owner.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
+                           SET auto_explain.log_level = notice; SET auto_explain.log_format = json`);
+        await owner.query(`SELECT * FROM ${tail}(pos.live_tail_day())`);
+      } finally {
+        await owner.query(`RESET auto_explain.log_min_duration`);
+        owner.off('notice', onNotice);
+      }
+      const scans: string[] = [];
+      const visit = (n: Record<string, unknown> & { Plans?: never[] }): void => {
+        const index = String(n['Index Name'] ?? '');
+        if (n['Relation Name'] === 'lengolf_sales' || index.startsWith('idx_lengolf_sales')) {
+          scans.push(`${n['Node Type']}|${index}|${String(n['Index Cond'] ?? n['Recheck Cond'] ?? '')}`);
+        }
+        (n.Plans ?? []).forEach(visit);
+      };
+      for (const text of plans) {
+        const json = text.slice(text.indexOf('{'));
+        visit(JSON.parse(json).Plan);
+      }
+      expect(scans.length).toBeGreaterThan(0);
+      for (const scan of scans) {
+        expect(scan).toMatch(/^(Bitmap Index Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)\|/);
+        expect(scan).toMatch(/\(?date = /);
+      }
+    }
+  );
+
+  test('the definer functions refuse any day but today, so a reader cannot widen the tail', async () => {
+    const login = seeded.login(SALES_UID);
+    for (const tail of LIVE_TAIL) {
+      await expect(login.query(`SELECT * FROM ${tail}(pos.live_tail_day() - 1)`)).rejects.toThrow(
+        /zero-lag reads are for today/
+      );
+    }
+  });
+});
 
 describe('the check catches what it looks for (run as the owner, who may read the source)', () => {
   const problemsOf = async (sql: string): Promise<string[]> =>

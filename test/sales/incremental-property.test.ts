@@ -187,10 +187,10 @@ describe('zero-lag reads', () => {
   });
 
   test('the live day opens today only: asking the definer functions for another day is refused', async () => {
-    await expect(c.query(`SELECT * FROM pos.today_sales_live(${day(1)})`)).rejects.toThrow(
+    await expect(c.query(`SELECT * FROM pos.live_tail_sales(${day(1)})`)).rejects.toThrow(
       /zero-lag reads are for today .* only/
     );
-    await expect(c.query(`SELECT * FROM pos.today_customers_live(${day(1)})`)).rejects.toThrow(
+    await expect(c.query(`SELECT * FROM pos.live_tail_customers(${day(1)})`)).rejects.toThrow(
       /zero-lag reads are for today .* only/
     );
   });
