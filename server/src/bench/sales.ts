@@ -12,12 +12,21 @@ import type { BenchPack, BenchScenario } from './types';
  */
 export function salesScenarios(end: string, monthsFrom: string, monthsTo: string): BenchScenario[] {
   const dashboardArgs = `'${end}'::date - 29, '${end}'::date, '${end}'::date - 59, '${end}'::date - 30`;
+  // The same call a day earlier: no zero-lag tail (today is outside it), every figure from the aggregates.
+  const storedArgs = `'${end}'::date - 30, '${end}'::date - 1, '${end}'::date - 60, '${end}'::date - 31`;
   return [
     {
       pack: 'sales',
       name: 'dashboard summary (30 days vs previous 30)',
       mvSql: `SELECT pos.get_dashboard_summary_enhanced_mv(${dashboardArgs})`,
       liveSql: `SELECT pos.get_dashboard_summary_live(${dashboardArgs})`,
+      freshSession: true,
+    },
+    {
+      pack: 'sales',
+      name: 'dashboard summary ending yesterday (stored only)',
+      mvSql: `SELECT pos.get_dashboard_summary_enhanced_mv(${storedArgs})`,
+      liveSql: `SELECT pos.get_dashboard_summary_live(${storedArgs})`,
       freshSession: true,
     },
     {
