@@ -2983,7 +2983,7 @@ CREATE FUNCTION pos.customer_ids_now(from_date date, to_date date) RETURNS SETOF
   SELECT id FROM pos.mv_customer_analytics c, unnest(c.customer_ids) id
   WHERE c.date BETWEEN from_date AND to_date AND c.date IS DISTINCT FROM (SELECT day FROM tail)
   UNION ALL
-  SELECT l.customer_id FROM tail CROSS JOIN LATERAL pos.today_customers_live(tail.day) l
+  SELECT l.customer_id FROM tail CROSS JOIN LATERAL pos.live_tail_customers(tail.day) l
 $$;
 
 --
@@ -3196,8 +3196,8 @@ CREATE FUNCTION pos.days_now(from_date date, to_date date) RETURNS TABLE(date da
   UNION ALL
   SELECT l.date, l.total_revenue, l.total_profit, l.total_transactions, l.sim_usage_count, l.sim_capacity_hours,
          l.sim_utilization_pct, l.avg_transaction_value, l.gross_margin_pct,
-         (SELECT count(*) FILTER (WHERE c.is_new) FROM pos.today_customers_live(l.date) c)
-  FROM tail CROSS JOIN LATERAL pos.today_sales_live(tail.day) l
+         (SELECT count(*) FILTER (WHERE c.is_new) FROM pos.live_tail_customers(l.date) c)
+  FROM tail CROSS JOIN LATERAL pos.live_tail_sales(tail.day) l
 $$;
 
 --
@@ -3658,6 +3658,35 @@ $$;
 COMMENT ON FUNCTION pos.live_period_rows(grain text) IS 'Per week (ISO, Monday start) or month: totals, distinct customers, new customers and mean daily retention, from the sales table.';
 
 --
+-- Name: live_tail_customers(date); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.live_tail_customers(day date) RETURNS TABLE(customer_id integer, is_new boolean)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+  IF day IS DISTINCT FROM pos.live_tail_day() THEN
+    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
+      USING ERRCODE = '22023';
+  END IF;
+  -- Known customers by their stable id; one not yet in pos.customer has bought on no stored day, so a negative
+  -- id of its own keeps it distinct from every stored one. New: no stored visit before today.
+  RETURN QUERY
+  SELECT COALESCE(c.customer_id, -(row_number() OVER (ORDER BY f.customer_key))::int),
+         NOT EXISTS (SELECT 1 FROM pos.mv_customer_daily_visits v WHERE v.customer_key = f.customer_key AND v.date < day)
+  FROM pos.customer_visit_facts(ARRAY[day]) f
+  LEFT JOIN pos.customer c ON c.customer_key = f.customer_key;
+END
+$$;
+
+--
+-- Name: FUNCTION live_tail_customers(day date); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.live_tail_customers(day date) IS 'Today''s identified customers computed now from pos.lengolf_sales, as ids comparable with mv_customer_analytics.customer_ids (negative for customers no refresh has seen yet), and whether today is their first visit; refuses any other day.';
+
+--
 -- Name: live_tail_day(); Type: FUNCTION; Schema: pos
 --
 
@@ -3675,6 +3704,30 @@ $$;
 --
 
 COMMENT ON FUNCTION pos.live_tail_day() IS 'The day zero-lag reads compute live: today in the venue''s time zone, or NULL when zero_lag_reads is off.';
+
+--
+-- Name: live_tail_sales(date); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.live_tail_sales(day date) RETURNS SETOF pos.mv_daily_sales_summary
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+  -- Readers may not read the sales table: this opens exactly the live day to them, nothing else.
+  IF day IS DISTINCT FROM pos.live_tail_day() THEN
+    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
+      USING ERRCODE = '22023';
+  END IF;
+  RETURN QUERY SELECT * FROM pos.daily_sales_summary_rows(ARRAY[day]);
+END
+$$;
+
+--
+-- Name: FUNCTION live_tail_sales(day date); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.live_tail_sales(day date) IS 'Today''s pos.mv_daily_sales_summary row computed now from pos.lengolf_sales (no row without sales); refuses any other day, so readers learn nothing the aggregates would not show them after the next refresh.';
 
 --
 -- Name: manual_refresh_mv(text, json); Type: PROCEDURE; Schema: pos
@@ -4389,59 +4442,6 @@ $$;
 --
 
 COMMENT ON PROCEDURE pos.set_zero_lag_reads(IN live boolean) IS 'Turns zero-lag reads of the dashboard summary on or off (pos.setting zero_lag_reads) and shows it in mv_ops.freshness (zero_lag of the daily summary and customer analytics, whose current day is then read live).';
-
---
--- Name: today_customers_live(date); Type: FUNCTION; Schema: pos
---
-
-CREATE FUNCTION pos.today_customers_live(day date) RETURNS TABLE(customer_id integer, is_new boolean)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-  IF day IS DISTINCT FROM pos.live_tail_day() THEN
-    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
-      USING ERRCODE = '22023';
-  END IF;
-  -- Known customers by their stable id; one not yet in pos.customer has bought on no stored day, so a negative
-  -- id of its own keeps it distinct from every stored one. New: no stored visit before today.
-  RETURN QUERY
-  SELECT COALESCE(c.customer_id, -(row_number() OVER (ORDER BY f.customer_key))::int),
-         NOT EXISTS (SELECT 1 FROM pos.mv_customer_daily_visits v WHERE v.customer_key = f.customer_key AND v.date < day)
-  FROM pos.customer_visit_facts(ARRAY[day]) f
-  LEFT JOIN pos.customer c ON c.customer_key = f.customer_key;
-END
-$$;
-
---
--- Name: FUNCTION today_customers_live(day date); Type: COMMENT; Schema: pos
---
-
-COMMENT ON FUNCTION pos.today_customers_live(day date) IS 'Today''s identified customers computed now from pos.lengolf_sales, as ids comparable with mv_customer_analytics.customer_ids (negative for customers no refresh has seen yet), and whether today is their first visit; refuses any other day.';
-
---
--- Name: today_sales_live(date); Type: FUNCTION; Schema: pos
---
-
-CREATE FUNCTION pos.today_sales_live(day date) RETURNS SETOF pos.mv_daily_sales_summary
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-  -- Readers may not read the sales table: this opens exactly the live day to them, nothing else.
-  IF day IS DISTINCT FROM pos.live_tail_day() THEN
-    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
-      USING ERRCODE = '22023';
-  END IF;
-  RETURN QUERY SELECT * FROM pos.daily_sales_summary_rows(ARRAY[day]);
-END
-$$;
-
---
--- Name: FUNCTION today_sales_live(day date); Type: COMMENT; Schema: pos
---
-
-COMMENT ON FUNCTION pos.today_sales_live(day date) IS 'Today''s pos.mv_daily_sales_summary row computed now from pos.lengolf_sales (no row without sales); refuses any other day, so readers learn nothing the aggregates would not show them after the next refresh.';
 
 --
 -- Name: validate_views(date, date); Type: FUNCTION; Schema: pos
@@ -8447,11 +8447,25 @@ REVOKE ALL ON FUNCTION pos.live_days(from_date date, to_date date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pos.live_period_rows(grain text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION live_tail_customers(day date); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.live_tail_customers(day date) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.live_tail_customers(day date) TO mv_ops_reader;
+
+--
 -- Name: FUNCTION live_tail_day(); Type: ACL; Schema: pos
 --
 
 REVOKE ALL ON FUNCTION pos.live_tail_day() FROM PUBLIC;
 GRANT ALL ON FUNCTION pos.live_tail_day() TO mv_ops_reader;
+
+--
+-- Name: FUNCTION live_tail_sales(day date); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.live_tail_sales(day date) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.live_tail_sales(day date) TO mv_ops_reader;
 
 --
 -- Name: PROCEDURE manual_refresh_mv(IN view_name text, INOUT result json); Type: ACL; Schema: pos
@@ -8601,20 +8615,6 @@ REVOKE ALL ON FUNCTION pos.refresh_weekly_sales_summary() FROM PUBLIC;
 --
 
 REVOKE ALL ON PROCEDURE pos.set_zero_lag_reads(IN live boolean) FROM PUBLIC;
-
---
--- Name: FUNCTION today_customers_live(day date); Type: ACL; Schema: pos
---
-
-REVOKE ALL ON FUNCTION pos.today_customers_live(day date) FROM PUBLIC;
-GRANT ALL ON FUNCTION pos.today_customers_live(day date) TO mv_ops_reader;
-
---
--- Name: FUNCTION today_sales_live(day date); Type: ACL; Schema: pos
---
-
-REVOKE ALL ON FUNCTION pos.today_sales_live(day date) FROM PUBLIC;
-GRANT ALL ON FUNCTION pos.today_sales_live(day date) TO mv_ops_reader;
 
 --
 -- Name: FUNCTION validate_views(from_date date, to_date date); Type: ACL; Schema: pos
