@@ -136,8 +136,12 @@ beforeAll(async () => {
     await c.query(`SELECT (mv_ops.now() AT TIME ZONE value)::date::text AS d FROM pos.setting WHERE name = 'time_zone'`)
   ).rows[0].d;
   for (let back = 60; back >= 0; back--) {
-    if (back % 9 === 4) continue; // days with no sales
-    for (let r = 0; r < 4; r++) await insertReceipt(back, random() < 0.85 ? pick(PHONES) : null);
+    if (back % 9 === 4) {
+      continue;
+    } // days with no sales
+    for (let r = 0; r < 4; r++) {
+      await insertReceipt(back, random() < 0.85 ? pick(PHONES) : null);
+    }
   }
   await c.query(`CALL mv_ops.refresh(pack => 'sales')`);
 });
@@ -155,7 +159,9 @@ describe('incremental refresh of the sales aggregates equals a full recompute (p
       await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'manual')`);
       expect(await lastRunTypes()).toEqual(['full:succeeded']);
       const full = await contents();
-      for (const t of AGGREGATES) expect({ t, rows: incremental[t] }).toEqual({ t, rows: full[t] });
+      for (const t of AGGREGATES) {
+        expect({ t, rows: incremental[t] }).toEqual({ t, rows: full[t] });
+      }
     }
   );
 });
