@@ -5,7 +5,7 @@
 import { buildCases, loadQueries, Preparer } from './support/cases';
 import { openSeededDatabase, type SeededDb } from './support/database';
 import type { SqlQuery } from './support/dashboards';
-import { explain, LIVE_TAIL, sourceReads } from './support/plan';
+import { LIVE_TAIL, sourceReads } from './support/plan';
 
 jest.setTimeout(300_000);
 
