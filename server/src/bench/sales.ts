@@ -1,32 +1,39 @@
-// Sales pack benchmark scenarios: the seed's dashboard call (30 days against the 30 before) and the
-// weekly/monthly reports over the last quarter / year of data, each from the views and live; then the
+// Sales pack benchmark scenarios: the seed's dashboard call (30 days against the 30 before, ending yesterday and
+// ending today) and the weekly/monthly reports over the last quarter / year of data, each from the views and live; then the
 // 15-minute batch against a full refresh and the write path's trigger cost (salesWrites.ts).
 import type { Client } from 'pg';
 import { measureBatchRefresh, measureWritePath } from './salesWrites';
 import type { BenchPack, BenchScenario } from './types';
 
+/** The data's last day (YYYY-MM-DD), the day before it, and the 12 whole months before the last day's month. */
+export interface SalesDates {
+  end: string;
+  yesterday: string;
+  monthsFrom: string;
+  monthsTo: string;
+}
+
 /**
- * The scenarios for data ending on `end` (YYYY-MM-DD): the benchmark seeds the 478 days ending today, so the
- * dashboard reads the days a venue's dashboard opens on, today (the one the POS is writing) included.
- * Monthly reports: the 12 whole months before end's month.
+ * The scenarios for data ending on `end`, today: the benchmark seeds the 478 days ending today, as a venue's
+ * database is. The dashboard twice: its 30 days ending yesterday (the last whole day, read from the stored rows)
+ * and ending today, which the pack's zero-lag reads compute live for today.
  */
-export function salesScenarios(end: string, monthsFrom: string, monthsTo: string): BenchScenario[] {
-  const dashboardArgs = `'${end}'::date - 29, '${end}'::date, '${end}'::date - 59, '${end}'::date - 30`;
-  // The same call a day earlier: no zero-lag tail (today is outside it), every figure from the aggregates.
-  const storedArgs = `'${end}'::date - 30, '${end}'::date - 1, '${end}'::date - 60, '${end}'::date - 31`;
+export function salesScenarios({ end, yesterday, monthsFrom, monthsTo }: SalesDates): BenchScenario[] {
+  const dashboard = (last: string) =>
+    `'${last}'::date - 29, '${last}'::date, '${last}'::date - 59, '${last}'::date - 30`;
   return [
     {
       pack: 'sales',
       name: 'dashboard summary (30 days vs previous 30)',
-      mvSql: `SELECT pos.get_dashboard_summary_enhanced_mv(${dashboardArgs})`,
-      liveSql: `SELECT pos.get_dashboard_summary_live(${dashboardArgs})`,
+      mvSql: `SELECT pos.get_dashboard_summary_enhanced_mv(${dashboard(yesterday)})`,
+      liveSql: `SELECT pos.get_dashboard_summary_live(${dashboard(yesterday)})`,
       freshSession: true,
     },
     {
       pack: 'sales',
-      name: 'dashboard summary ending yesterday (stored only)',
-      mvSql: `SELECT pos.get_dashboard_summary_enhanced_mv(${storedArgs})`,
-      liveSql: `SELECT pos.get_dashboard_summary_live(${storedArgs})`,
+      name: 'dashboard summary to today (30 days vs previous 30)',
+      mvSql: `SELECT pos.get_dashboard_summary_enhanced_mv(${dashboard(end)})`,
+      liveSql: `SELECT pos.get_dashboard_summary_live(${dashboard(end)})`,
       freshSession: true,
     },
     {
@@ -47,12 +54,12 @@ export function salesScenarios(end: string, monthsFrom: string, monthsTo: string
 export const salesBench: BenchPack = {
   endToday: true,
   scenarios: async (c: Client) => {
-    const { rows } = await c.query(`
-      SELECT max(date)::text AS end_day,
-             (date_trunc('month', max(date)) - interval '12 months')::date::text AS months_from,
-             (date_trunc('month', max(date)) - interval '1 day')::date::text AS months_to
+    const { rows } = await c.query<SalesDates>(`
+      SELECT max(date)::text AS "end", (max(date) - 1)::text AS yesterday,
+             (date_trunc('month', max(date)) - interval '12 months')::date::text AS "monthsFrom",
+             (date_trunc('month', max(date)) - interval '1 day')::date::text AS "monthsTo"
       FROM pos.lengolf_sales`);
-    return salesScenarios(rows[0].end_day, rows[0].months_from, rows[0].months_to);
+    return salesScenarios(rows[0]);
   },
   extra: async (ctx) => ({
     incremental: await measureBatchRefresh(ctx),
