@@ -25,12 +25,14 @@ export function FreshnessList({ views, wanted }: Props) {
         <li key={v.view} className={styles.item} data-testid={testIds.panel.freshnessItem(v.view)}>
           <StateBadge state={v.state} />
           <span className={styles.name}>{v.view}</span>
-          <span className={styles.lag}>{v.lagSeconds === null ? '' : `${formatLag(v.lagSeconds)} behind`}</span>
-          {v.zeroLag && (
-            <span className={styles.lag} title={ZERO_LAG_LOOK.description} data-testid={testIds.panel.zeroLag(v.view)}>
-              · today live
-            </span>
-          )}
+          <span className={styles.lag}>
+            {v.lagSeconds === null ? '' : `${formatLag(v.lagSeconds)} behind`}
+            {v.zeroLag && (
+              <span title={ZERO_LAG_LOOK.description} data-testid={testIds.panel.zeroLag(v.view)}>
+                {v.lagSeconds === null ? 'today live' : ' · today live'}
+              </span>
+            )}
+          </span>
         </li>
       ))}
       {missing.map((m) => (
