@@ -114,6 +114,60 @@ CREATE TYPE mv_ops.cron_spec AS (
 COMMENT ON TYPE mv_ops.cron_spec IS 'A parsed five-field cron expression: the values each field allows.';
 
 --
+-- Name: mv_daily_sales_summary; Type: TABLE; Schema: pos
+--
+
+CREATE TABLE pos.mv_daily_sales_summary (
+    date date,
+    total_line_items bigint,
+    total_transactions bigint,
+    total_customers bigint,
+    total_revenue numeric,
+    total_profit numeric,
+    total_cost numeric,
+    sim_usage_count bigint,
+    total_items_sold bigint,
+    avg_line_item_value numeric,
+    first_transaction_time timestamp with time zone,
+    last_transaction_time timestamp with time zone,
+    revenue_incl_vat numeric,
+    total_vat numeric,
+    total_discounts numeric,
+    sim_customers bigint,
+    unique_products_sold bigint,
+    cash_transactions bigint,
+    card_transactions bigint,
+    qr_transactions bigint,
+    sim_capacity_hours numeric,
+    sim_utilization_pct numeric,
+    avg_transaction_value numeric,
+    gross_margin_pct numeric
+);
+
+--
+-- Name: TABLE mv_daily_sales_summary; Type: COMMENT; Schema: pos
+--
+
+COMMENT ON TABLE pos.mv_daily_sales_summary IS 'Tier 1 (keyed aggregate, kept by pos.refresh_daily_sales_summary): one row per business date with sales (voided lines excluded). Customers per pos.customer_key; sim_capacity_hours is that day''s bay-hours, so utilisation over any set of days is sum(sim_usage_count) / sum(sim_capacity_hours).';
+
+--
+-- Name: live_tail; Type: TYPE; Schema: pos
+--
+
+CREATE TYPE pos.live_tail AS (
+	day date,
+	figures pos.mv_daily_sales_summary,
+	new_customers bigint,
+	previous_visits date[]
+);
+
+--
+-- Name: TYPE live_tail; Type: COMMENT; Schema: pos
+--
+
+COMMENT ON TYPE pos.live_tail IS 'Today read live, once per report call: the day (NULL when zero-lag reads are off or today is outside the range), its daily summary row, new customers, and per customer of today the last stored visit before today.';
+
+--
 -- Name: uid(); Type: FUNCTION; Schema: auth
 --
 
@@ -2972,27 +3026,6 @@ $$;
 COMMENT ON FUNCTION pos.customer_analytics_rows(days date[]) IS 'pos.mv_customer_analytics''s rows for these dates, from pos.mv_customer_daily_visits, with stable ids from pos.customer.';
 
 --
--- Name: customer_ids_now(date, date); Type: FUNCTION; Schema: pos
---
-
-CREATE FUNCTION pos.customer_ids_now(from_date date, to_date date) RETURNS SETOF integer
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  WITH tail AS (SELECT t.day FROM pos.live_tail_day() t(day) WHERE t.day BETWEEN from_date AND to_date)
-  SELECT id FROM pos.mv_customer_analytics c, unnest(c.customer_ids) id
-  WHERE c.date BETWEEN from_date AND to_date AND c.date IS DISTINCT FROM (SELECT day FROM tail)
-  UNION ALL
-  SELECT l.customer_id FROM tail CROSS JOIN LATERAL pos.live_tail_customers(tail.day) l
-$$;
-
---
--- Name: FUNCTION customer_ids_now(from_date date, to_date date); Type: COMMENT; Schema: pos
---
-
-COMMENT ON FUNCTION pos.customer_ids_now(from_date date, to_date date) IS 'The stable ids of every customer-day in a range (today''s live with zero-lag reads): count(DISTINCT) over them is the exact number of customers.';
-
---
 -- Name: customer_key(text); Type: FUNCTION; Schema: pos
 --
 
@@ -3012,7 +3045,7 @@ COMMENT ON FUNCTION pos.customer_key(phone text) IS 'The one definition of a cus
 --
 
 CREATE FUNCTION pos.customer_visit_facts(days date[]) RETURNS TABLE(date date, customer_key text, transactions bigint, revenue numeric, line_items bigint, sim_usage bigint)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE ROWS 300
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   SELECT s.date, pos.customer_key(s.customer_phone_number), count(DISTINCT s.receipt_number), sum(s.sales_net),
@@ -3027,43 +3060,6 @@ $$;
 --
 
 COMMENT ON FUNCTION pos.customer_visit_facts(days date[]) IS 'Identified customers'' purchases per day on these dates (pos.mv_customer_daily_visits without is_first_visit, which depends on every other day).';
-
---
--- Name: mv_daily_sales_summary; Type: TABLE; Schema: pos
---
-
-CREATE TABLE pos.mv_daily_sales_summary (
-    date date,
-    total_line_items bigint,
-    total_transactions bigint,
-    total_customers bigint,
-    total_revenue numeric,
-    total_profit numeric,
-    total_cost numeric,
-    sim_usage_count bigint,
-    total_items_sold bigint,
-    avg_line_item_value numeric,
-    first_transaction_time timestamp with time zone,
-    last_transaction_time timestamp with time zone,
-    revenue_incl_vat numeric,
-    total_vat numeric,
-    total_discounts numeric,
-    sim_customers bigint,
-    unique_products_sold bigint,
-    cash_transactions bigint,
-    card_transactions bigint,
-    qr_transactions bigint,
-    sim_capacity_hours numeric,
-    sim_utilization_pct numeric,
-    avg_transaction_value numeric,
-    gross_margin_pct numeric
-);
-
---
--- Name: TABLE mv_daily_sales_summary; Type: COMMENT; Schema: pos
---
-
-COMMENT ON TABLE pos.mv_daily_sales_summary IS 'Tier 1 (keyed aggregate, kept by pos.refresh_daily_sales_summary): one row per business date with sales (voided lines excluded). Customers per pos.customer_key; sim_capacity_hours is that day''s bay-hours, so utilisation over any set of days is sum(sim_usage_count) / sum(sim_capacity_hours).';
 
 --
 -- Name: daily_sales_summary_rows(date[]); Type: FUNCTION; Schema: pos
@@ -3180,31 +3176,37 @@ $$;
 COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) IS 'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates, from the daily summary and customer analytics.';
 
 --
--- Name: days_now(date, date); Type: FUNCTION; Schema: pos
+-- Name: days_now(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
 --
 
-CREATE FUNCTION pos.days_now(from_date date, to_date date) RETURNS TABLE(date date, total_revenue numeric, total_profit numeric, total_transactions bigint, sim_usage_count bigint, sim_capacity_hours numeric, sim_utilization_pct numeric, avg_transaction_value numeric, gross_margin_pct numeric, new_customers bigint)
-    LANGUAGE sql STABLE
+CREATE FUNCTION pos.days_now(from_date date, to_date date, tail pos.live_tail) RETURNS TABLE(date date, total_revenue numeric, total_profit numeric, total_transactions bigint, sim_usage_count bigint, sim_capacity_hours numeric, sim_utilization_pct numeric, avg_transaction_value numeric, gross_margin_pct numeric, new_customers bigint)
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  WITH tail AS (SELECT t.day FROM pos.live_tail_day() t(day) WHERE t.day BETWEEN from_date AND to_date)
+DECLARE
+  live date := CASE WHEN tail.day BETWEEN from_date AND to_date THEN tail.day END;
+BEGIN
+  -- Both sides by the date range (not a probe per day): one index range each.
+  RETURN QUERY
   SELECT ds.date, ds.total_revenue, ds.total_profit, ds.total_transactions, ds.sim_usage_count, ds.sim_capacity_hours,
          ds.sim_utilization_pct, ds.avg_transaction_value, ds.gross_margin_pct, ca.new_customers
   FROM pos.mv_daily_sales_summary ds
-  LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
-  WHERE ds.date BETWEEN from_date AND to_date AND ds.date IS DISTINCT FROM (SELECT day FROM tail)
-  UNION ALL
-  SELECT l.date, l.total_revenue, l.total_profit, l.total_transactions, l.sim_usage_count, l.sim_capacity_hours,
-         l.sim_utilization_pct, l.avg_transaction_value, l.gross_margin_pct,
-         (SELECT count(*) FILTER (WHERE c.is_new) FROM pos.live_tail_customers(l.date) c)
-  FROM tail CROSS JOIN LATERAL pos.live_tail_sales(tail.day) l
+  LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date AND ca.date BETWEEN from_date AND to_date
+  WHERE ds.date BETWEEN from_date AND to_date AND ds.date IS DISTINCT FROM live;
+  IF live IS NOT NULL AND (tail.figures).date IS NOT NULL THEN
+    RETURN QUERY SELECT (tail.figures).date, (tail.figures).total_revenue, (tail.figures).total_profit,
+                        (tail.figures).total_transactions, (tail.figures).sim_usage_count, (tail.figures).sim_capacity_hours,
+                        (tail.figures).sim_utilization_pct, (tail.figures).avg_transaction_value,
+                        (tail.figures).gross_margin_pct, tail.new_customers;
+  END IF;
+END
 $$;
 
 --
--- Name: FUNCTION days_now(from_date date, to_date date); Type: COMMENT; Schema: pos
+-- Name: FUNCTION days_now(from_date date, to_date date, tail pos.live_tail); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.days_now(from_date date, to_date date) IS 'The days with sales in a range as the dashboard shows them: stored rows, with today''s replaced by its live row when zero-lag reads are on (new_customers from customer analytics).';
+COMMENT ON FUNCTION pos.days_now(from_date date, to_date date, tail pos.live_tail) IS 'The days with sales in a range as the dashboard shows them: stored rows, with today''s replaced by the live tail when it is in the range (new_customers from customer analytics).';
 
 --
 -- Name: drift_alert_rows(); Type: FUNCTION; Schema: pos
@@ -3378,13 +3380,17 @@ CREATE FUNCTION pos.get_dashboard_summary_enhanced_mv(start_date date, end_date 
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+  tail pos.live_tail;
 BEGIN
   PERFORM pos.check_date_range(start_date, end_date, 'the period');
   PERFORM pos.check_date_range(comparison_start_date, comparison_end_date, 'the comparison period');
+  -- Today is read once for the whole call, whichever of the ranges contains it.
+  tail := pos.live_tail_for(least(start_date, comparison_start_date), greatest(end_date, comparison_end_date));
   RETURN json_build_object(
-    'current_period', pos.period_summary_mv(start_date, end_date),
-    'comparison_period', pos.period_summary_mv(comparison_start_date, comparison_end_date),
-    'trend_data', pos.period_trend_mv(start_date, end_date));
+    'current_period', pos.period_summary_with(start_date, end_date, tail),
+    'comparison_period', pos.period_summary_with(comparison_start_date, comparison_end_date, tail),
+    'trend_data', pos.period_trend_with(start_date, end_date, tail));
 END
 $$;
 
@@ -3392,7 +3398,7 @@ $$;
 -- Name: FUNCTION get_dashboard_summary_enhanced_mv(start_date date, end_date date, comparison_start_date date, comparison_end_date date); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.get_dashboard_summary_enhanced_mv(start_date date, end_date date, comparison_start_date date, comparison_end_date date) IS 'The dashboard summary (seed 000 keys: current_period, comparison_period, trend_data) read from the materialized views.';
+COMMENT ON FUNCTION pos.get_dashboard_summary_enhanced_mv(start_date date, end_date date, comparison_start_date date, comparison_end_date date) IS 'The dashboard summary (seed 000 keys: current_period, comparison_period, trend_data) read from the aggregates; with zero-lag reads, today (in the venue''s time zone) computed live once and added.';
 
 --
 -- Name: get_dashboard_summary_live(date, date, date, date); Type: FUNCTION; Schema: pos
@@ -3661,7 +3667,7 @@ COMMENT ON FUNCTION pos.live_period_rows(grain text) IS 'Per week (ISO, Monday s
 -- Name: live_tail_customers(date); Type: FUNCTION; Schema: pos
 --
 
-CREATE FUNCTION pos.live_tail_customers(day date) RETURNS TABLE(customer_id integer, is_new boolean)
+CREATE FUNCTION pos.live_tail_customers(day date) RETURNS TABLE(previous_visit date)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -3670,13 +3676,11 @@ BEGIN
     RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
       USING ERRCODE = '22023';
   END IF;
-  -- Known customers by their stable id; one not yet in pos.customer has bought on no stored day, so a negative
-  -- id of its own keeps it distinct from every stored one. New: no stored visit before today.
+  -- Per customer of today, the last stored visit before today (one backward index probe each): NULL makes today
+  -- a first visit, and a range counts the customer again only if that visit is before the range.
   RETURN QUERY
-  SELECT COALESCE(c.customer_id, -(row_number() OVER (ORDER BY f.customer_key))::int),
-         NOT EXISTS (SELECT 1 FROM pos.mv_customer_daily_visits v WHERE v.customer_key = f.customer_key AND v.date < day)
-  FROM pos.customer_visit_facts(ARRAY[day]) f
-  LEFT JOIN pos.customer c ON c.customer_key = f.customer_key;
+  SELECT (SELECT max(v.date) FROM pos.mv_customer_daily_visits v WHERE v.customer_key = f.customer_key AND v.date < day)
+  FROM pos.customer_visit_facts(ARRAY[day]) f;
 END
 $$;
 
@@ -3684,19 +3688,22 @@ $$;
 -- Name: FUNCTION live_tail_customers(day date); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.live_tail_customers(day date) IS 'Today''s identified customers computed now from pos.lengolf_sales, as ids comparable with mv_customer_analytics.customer_ids (negative for customers no refresh has seen yet), and whether today is their first visit; refuses any other day.';
+COMMENT ON FUNCTION pos.live_tail_customers(day date) IS 'Today''s identified customers computed now from pos.lengolf_sales, each as the date of their last stored visit before today (NULL: today is their first); no keys or ids leave it. Refuses any other day.';
 
 --
 -- Name: live_tail_day(); Type: FUNCTION; Schema: pos
 --
 
 CREATE FUNCTION pos.live_tail_day() RETURNS date
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  SELECT (mv_ops.now() AT TIME ZONE tz.value)::date
-  FROM pos.setting tz, pos.setting zl
-  WHERE tz.name = 'time_zone' AND zl.name = 'zero_lag_reads' AND zl.value = 'on'
+BEGIN
+  -- plpgsql rather than SQL: its statement's plan is kept for the session, not planned again on every call.
+  RETURN (SELECT (mv_ops.now() AT TIME ZONE tz.value)::date
+          FROM pos.setting tz, pos.setting zl
+          WHERE tz.name = 'time_zone' AND zl.name = 'zero_lag_reads' AND zl.value = 'on');
+END
 $$;
 
 --
@@ -3704,6 +3711,36 @@ $$;
 --
 
 COMMENT ON FUNCTION pos.live_tail_day() IS 'The day zero-lag reads compute live: today in the venue''s time zone, or NULL when zero_lag_reads is off.';
+
+--
+-- Name: live_tail_for(date, date); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.live_tail_for(from_date date, to_date date) RETURNS pos.live_tail
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+  tail pos.live_tail;
+BEGIN
+  tail.day := pos.live_tail_day();
+  IF tail.day IS NULL OR tail.day NOT BETWEEN from_date AND to_date THEN
+    tail.day := NULL;
+    RETURN tail;
+  END IF;
+  SELECT l INTO tail.figures FROM pos.live_tail_sales(tail.day) l;
+  SELECT count(*) FILTER (WHERE c.previous_visit IS NULL), COALESCE(array_agg(c.previous_visit), '{}')
+  INTO tail.new_customers, tail.previous_visits
+  FROM pos.live_tail_customers(tail.day) c;
+  RETURN tail;
+END
+$$;
+
+--
+-- Name: FUNCTION live_tail_for(from_date date, to_date date); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.live_tail_for(from_date date, to_date date) IS 'Computes the live tail for a range once (empty when today is outside it or zero-lag reads are off).';
 
 --
 -- Name: live_tail_sales(date); Type: FUNCTION; Schema: pos
@@ -3988,16 +4025,30 @@ COMMENT ON FUNCTION pos.performance_stats() IS 'Per report function (views and l
 --
 
 CREATE FUNCTION pos.period_summary_mv(from_date date, to_date date) RETURNS json
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT pos.period_summary_with(from_date, to_date, pos.live_tail_for(from_date, to_date)) $$;
+
+--
+-- Name: FUNCTION period_summary_mv(from_date date, to_date date); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.period_summary_mv(from_date date, to_date date) IS 'KPIs of a date range from the aggregates: sums, exact distinct customers, exact SIM utilisation; one cache row when the range is a cached period; today live with zero-lag reads.';
+
+--
+-- Name: period_summary_with(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.period_summary_with(from_date date, to_date date, tail pos.live_tail) RETURNS json
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-  tail date := pos.live_tail_day();
   cached json;
 BEGIN
   -- A period the dashboard cache holds (daily, last 7 or 30 days, month to date ending on a sales day) is one
   -- row read instead of a day's arrays each; not when today is read live.
-  IF tail IS NULL OR tail NOT BETWEEN from_date AND to_date THEN
+  IF tail.day IS NULL OR tail.day NOT BETWEEN from_date AND to_date THEN
     SELECT json_build_object('total_revenue', c.total_revenue, 'gross_profit', c.total_profit,
                              'transaction_count', c.total_transactions, 'unique_customers', c.unique_customers,
                              'avg_transaction_value', c.avg_transaction_value, 'gross_margin_pct', c.gross_margin_pct,
@@ -4016,27 +4067,42 @@ BEGIN
       'gross_profit', COALESCE(sum(d.total_profit), 0),
       'transaction_count', COALESCE(sum(d.total_transactions), 0),
       -- Distinct over the whole range: a customer who came on three days counts once.
-      'unique_customers', (SELECT count(DISTINCT id) FROM pos.customer_ids_now(from_date, to_date) id),
+      'unique_customers', pos.unique_customers_with(from_date, to_date, tail),
       'avg_transaction_value', round(sum(d.total_revenue) / NULLIF(sum(d.total_transactions), 0), 2),
       'gross_margin_pct', round(sum(d.total_profit) / NULLIF(sum(d.total_revenue), 0) * 100, 2),
       'sim_utilization_pct', round(sum(d.sim_usage_count) / NULLIF(sum(d.sim_capacity_hours), 0) * 100, 2),
       'sim_utilization_count', COALESCE(sum(d.sim_usage_count), 0),
       'new_customers', COALESCE(sum(d.new_customers), 0))
-    FROM pos.days_now(from_date, to_date) d);
+    FROM pos.days_now(from_date, to_date, tail) d);
 END
 $$;
 
 --
--- Name: FUNCTION period_summary_mv(from_date date, to_date date); Type: COMMENT; Schema: pos
+-- Name: FUNCTION period_summary_with(from_date date, to_date date, tail pos.live_tail); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.period_summary_mv(from_date date, to_date date) IS 'KPIs of a date range from the aggregates: sums, exact distinct customers, exact SIM utilisation; one cache row when the range is a cached period; today live with zero-lag reads.';
+COMMENT ON FUNCTION pos.period_summary_with(from_date date, to_date date, tail pos.live_tail) IS 'KPIs of a date range from the aggregates with a live tail already computed: sums, exact distinct customers, exact SIM utilisation; one cache row when the range is a cached period without today.';
 
 --
 -- Name: period_trend_mv(date, date); Type: FUNCTION; Schema: pos
 --
 
 CREATE FUNCTION pos.period_trend_mv(from_date date, to_date date) RETURNS json
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT pos.period_trend_with(from_date, to_date, pos.live_tail_for(from_date, to_date)) $$;
+
+--
+-- Name: FUNCTION period_trend_mv(from_date date, to_date date); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.period_trend_mv(from_date date, to_date date) IS 'Daily series over a date range (days with sales), from the aggregates (today live with zero-lag reads); customers = new customers that day.';
+
+--
+-- Name: period_trend_with(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.period_trend_with(from_date date, to_date date, tail pos.live_tail) RETURNS json
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -4047,14 +4113,14 @@ CREATE FUNCTION pos.period_trend_mv(from_date date, to_date date) RETURNS json
     'customers', COALESCE(json_agg(COALESCE(d.new_customers, 0) ORDER BY d.date), '[]'),
     'transaction', COALESCE(json_agg(d.avg_transaction_value ORDER BY d.date), '[]'),
     'margin', COALESCE(json_agg(d.gross_margin_pct ORDER BY d.date), '[]'))
-  FROM pos.days_now(from_date, to_date) d
+  FROM pos.days_now(from_date, to_date, tail) d
 $$;
 
 --
--- Name: FUNCTION period_trend_mv(from_date date, to_date date); Type: COMMENT; Schema: pos
+-- Name: FUNCTION period_trend_with(from_date date, to_date date, tail pos.live_tail); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.period_trend_mv(from_date date, to_date date) IS 'Daily series over a date range (days with sales), from the aggregates (today live with zero-lag reads); customers = new customers that day.';
+COMMENT ON FUNCTION pos.period_trend_with(from_date date, to_date date, tail pos.live_tail) IS 'Daily series over a date range (days with sales) with a live tail already computed; customers = new customers that day.';
 
 --
 -- Name: mv_product_performance; Type: TABLE; Schema: pos
@@ -4442,6 +4508,34 @@ $$;
 --
 
 COMMENT ON PROCEDURE pos.set_zero_lag_reads(IN live boolean) IS 'Turns zero-lag reads of the dashboard summary on or off (pos.setting zero_lag_reads) and shows it in mv_ops.freshness (zero_lag of the daily summary and customer analytics, whose current day is then read live).';
+
+--
+-- Name: unique_customers_with(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.unique_customers_with(from_date date, to_date date, tail pos.live_tail) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+  live date := CASE WHEN tail.day BETWEEN from_date AND to_date THEN tail.day END;
+  stored bigint;
+BEGIN
+  SELECT count(DISTINCT id) INTO stored FROM pos.mv_customer_analytics c, unnest(c.customer_ids) id
+  WHERE c.date BETWEEN from_date AND to_date AND c.date IS DISTINCT FROM live;
+  IF live IS NULL THEN
+    RETURN stored;
+  END IF;
+  -- Today's customers not already among the range's stored days: no stored visit since from_date.
+  RETURN stored + (SELECT count(*) FROM unnest(tail.previous_visits) p WHERE p IS NULL OR p < from_date);
+END
+$$;
+
+--
+-- Name: FUNCTION unique_customers_with(from_date date, to_date date, tail pos.live_tail); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.unique_customers_with(from_date date, to_date date, tail pos.live_tail) IS 'The exact number of customers in a range: distinct stable ids over its stored days, plus today''s live customers who did not visit on any of them.';
 
 --
 -- Name: validate_views(date, date); Type: FUNCTION; Schema: pos
@@ -7783,6 +7877,12 @@ GRANT USAGE ON SCHEMA mv_ops TO mv_ops_reader;
 GRANT USAGE ON SCHEMA pos TO mv_ops_reader;
 
 --
+-- Name: TABLE mv_daily_sales_summary; Type: ACL; Schema: pos
+--
+
+GRANT SELECT ON TABLE pos.mv_daily_sales_summary TO mv_ops_reader;
+
+--
 -- Name: FUNCTION uid(); Type: ACL; Schema: auth
 --
 
@@ -8308,13 +8408,6 @@ GRANT SELECT ON TABLE pos.mv_customer_analytics TO mv_ops_reader;
 REVOKE ALL ON FUNCTION pos.customer_analytics_rows(days date[]) FROM PUBLIC;
 
 --
--- Name: FUNCTION customer_ids_now(from_date date, to_date date); Type: ACL; Schema: pos
---
-
-REVOKE ALL ON FUNCTION pos.customer_ids_now(from_date date, to_date date) FROM PUBLIC;
-GRANT ALL ON FUNCTION pos.customer_ids_now(from_date date, to_date date) TO mv_ops_reader;
-
---
 -- Name: FUNCTION customer_key(phone text); Type: ACL; Schema: pos
 --
 
@@ -8326,12 +8419,6 @@ GRANT ALL ON FUNCTION pos.customer_key(phone text) TO mv_ops_reader;
 --
 
 REVOKE ALL ON FUNCTION pos.customer_visit_facts(days date[]) FROM PUBLIC;
-
---
--- Name: TABLE mv_daily_sales_summary; Type: ACL; Schema: pos
---
-
-GRANT SELECT ON TABLE pos.mv_daily_sales_summary TO mv_ops_reader;
 
 --
 -- Name: FUNCTION daily_sales_summary_rows(days date[]); Type: ACL; Schema: pos
@@ -8352,11 +8439,11 @@ GRANT SELECT ON TABLE pos.mv_dashboard_summary_cache TO mv_ops_reader;
 REVOKE ALL ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) FROM PUBLIC;
 
 --
--- Name: FUNCTION days_now(from_date date, to_date date); Type: ACL; Schema: pos
+-- Name: FUNCTION days_now(from_date date, to_date date, tail pos.live_tail); Type: ACL; Schema: pos
 --
 
-REVOKE ALL ON FUNCTION pos.days_now(from_date date, to_date date) FROM PUBLIC;
-GRANT ALL ON FUNCTION pos.days_now(from_date date, to_date date) TO mv_ops_reader;
+REVOKE ALL ON FUNCTION pos.days_now(from_date date, to_date date, tail pos.live_tail) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.days_now(from_date date, to_date date, tail pos.live_tail) TO mv_ops_reader;
 
 --
 -- Name: FUNCTION drift_alert_rows(); Type: ACL; Schema: pos
@@ -8461,6 +8548,13 @@ REVOKE ALL ON FUNCTION pos.live_tail_day() FROM PUBLIC;
 GRANT ALL ON FUNCTION pos.live_tail_day() TO mv_ops_reader;
 
 --
+-- Name: FUNCTION live_tail_for(from_date date, to_date date); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.live_tail_for(from_date date, to_date date) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.live_tail_for(from_date date, to_date date) TO mv_ops_reader;
+
+--
 -- Name: FUNCTION live_tail_sales(day date); Type: ACL; Schema: pos
 --
 
@@ -8525,11 +8619,25 @@ REVOKE ALL ON FUNCTION pos.period_summary_mv(from_date date, to_date date) FROM 
 GRANT ALL ON FUNCTION pos.period_summary_mv(from_date date, to_date date) TO mv_ops_reader;
 
 --
+-- Name: FUNCTION period_summary_with(from_date date, to_date date, tail pos.live_tail); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.period_summary_with(from_date date, to_date date, tail pos.live_tail) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.period_summary_with(from_date date, to_date date, tail pos.live_tail) TO mv_ops_reader;
+
+--
 -- Name: FUNCTION period_trend_mv(from_date date, to_date date); Type: ACL; Schema: pos
 --
 
 REVOKE ALL ON FUNCTION pos.period_trend_mv(from_date date, to_date date) FROM PUBLIC;
 GRANT ALL ON FUNCTION pos.period_trend_mv(from_date date, to_date date) TO mv_ops_reader;
+
+--
+-- Name: FUNCTION period_trend_with(from_date date, to_date date, tail pos.live_tail); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.period_trend_with(from_date date, to_date date, tail pos.live_tail) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.period_trend_with(from_date date, to_date date, tail pos.live_tail) TO mv_ops_reader;
 
 --
 -- Name: TABLE mv_product_performance; Type: ACL; Schema: pos
@@ -8615,6 +8723,13 @@ REVOKE ALL ON FUNCTION pos.refresh_weekly_sales_summary() FROM PUBLIC;
 --
 
 REVOKE ALL ON PROCEDURE pos.set_zero_lag_reads(IN live boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION unique_customers_with(from_date date, to_date date, tail pos.live_tail); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.unique_customers_with(from_date date, to_date date, tail pos.live_tail) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.unique_customers_with(from_date date, to_date date, tail pos.live_tail) TO mv_ops_reader;
 
 --
 -- Name: FUNCTION validate_views(from_date date, to_date date); Type: ACL; Schema: pos

@@ -49,6 +49,9 @@ COMMENT ON FUNCTION pos.daily_sales_summary_rows(date[]) IS 'pos.mv_daily_sales_
 CREATE OR REPLACE FUNCTION pos.customer_visit_facts(days date[])
 RETURNS TABLE (date date, customer_key text, transactions bigint, revenue numeric, line_items bigint, sim_usage bigint)
 LANGUAGE sql STABLE
+-- The planner's guess for what it returns: about one day's customers (it is called for a day or a batch's few days
+-- on every hot path; a full refresh only copies its rows into a table).
+ROWS 300
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT s.date, pos.customer_key(s.customer_phone_number), count(DISTINCT s.receipt_number), sum(s.sales_net),
