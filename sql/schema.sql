@@ -1535,7 +1535,8 @@ CREATE FUNCTION mv_ops.note_source_change() RETURNS trigger
     AS $$
 BEGIN
   INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
-  VALUES (COALESCE(pg_catalog.pg_partition_root(TG_RELID)::oid, TG_RELID), pg_catalog.pg_current_xact_id(), mv_ops.now())
+  VALUES (COALESCE(pg_catalog.pg_partition_root(TG_RELID)::oid, TG_RELID), pg_catalog.pg_current_xact_id(),
+          pg_catalog.now() + COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.clock_offset', true), '')::interval, interval '0'))
   ON CONFLICT DO NOTHING;
   RETURN NULL;
 END
@@ -1545,7 +1546,7 @@ $$;
 -- Name: FUNCTION note_source_change(); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.note_source_change() IS 'Statement trigger on base tables of managed views: journals the writing transaction.';
+COMMENT ON FUNCTION mv_ops.note_source_change() IS 'Statement trigger on base tables of managed views: journals the writing transaction, stamped with mv_ops.now() (computed inline: it runs on every write).';
 
 --
 -- Name: now(); Type: FUNCTION; Schema: mv_ops

@@ -368,3 +368,21 @@ END
 $$;
 COMMENT ON FUNCTION mv_ops.refresh_step(bigint) IS
   'As in 0074, plus keyed aggregates: an incremental refresh hands the routine, in mv_ops.refresh_keys (read with mv_ops.refresh_keys(source)), the dates each declared source journaled in mv_ops.changed_key since its previous refresh''s snapshot (mv_ops.key_progress), and logs refresh_type and key_count (the keys the routine recomputed, as counted by mv_ops.apply_keyed, else the changed dates); full when never refreshed, asked for, scheduled, or a source was truncated. Every attempt logs refresh_type (a materialized view: full). Refreshes the view of one running attempt under its advisory lock, in the view''s registered time zone, and records the outcome; a failure rolls back only this view. A materialized view: REFRESH, plain when never populated, else CONCURRENTLY. An aggregate: its registered routine, resolved by name and refused unless SECURITY DEFINER or owned by the registry owner, called with mv_ops.refresh_mode (full | incremental), mv_ops.refresh_log_id and mv_ops.refresh_trigger set for the transaction; rows_after is the table''s row count.';
+
+-- The POS write path pays for every statement trigger: the change journal's clock is read inline (what
+-- mv_ops.now() computes) instead of through a SQL function planned again on every statement.
+CREATE OR REPLACE FUNCTION mv_ops.note_source_change()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
+  VALUES (COALESCE(pg_catalog.pg_partition_root(TG_RELID)::oid, TG_RELID), pg_catalog.pg_current_xact_id(),
+          pg_catalog.now() + COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.clock_offset', true), '')::interval, interval '0'))
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mv_ops.note_source_change() IS
+  'Statement trigger on base tables of managed views: journals the writing transaction, stamped with mv_ops.now() (computed inline: it runs on every write).';
