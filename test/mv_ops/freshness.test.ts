@@ -82,7 +82,7 @@ describe('freshness status', () => {
       ['read_mode', 'text'],
     ]);
     // Materialized views are refreshed whole and read as stored; the sales aggregates are incremental, and the
-    // two whose current day the dashboard summary reads live say so.
+    // four whose current day (week, month) the report functions read live say so.
     const modes = (pick: (view: string) => boolean) =>
       new Set(rows.filter((r) => pick(r.view)).map((r) => `${r.refresh_mode}|${r.read_mode}`));
     expect(modes((v) => v.startsWith('fx.'))).toEqual(new Set(['full|stored']));
@@ -92,7 +92,12 @@ describe('freshness status', () => {
         .filter((r) => r.read_mode === 'zero_lag')
         .map((r) => r.view)
         .sort()
-    ).toEqual(['pos.mv_customer_analytics', 'pos.mv_daily_sales_summary']);
+    ).toEqual([
+      'pos.mv_customer_analytics',
+      'pos.mv_daily_sales_summary',
+      'pos.mv_monthly_reports_cache',
+      'pos.mv_weekly_reports_cache',
+    ]);
     expect(new Set(rows.map((r) => `${r.view}|${r.pack}`)).size).toBe(rows.length);
     const severity = Object.fromEntries(rows.map((r) => [r.view, r.severity]));
     expect(severity).toMatchObject({ 'fx.daily': 3, 'fx.other_mv': 0 });
