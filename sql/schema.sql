@@ -4366,18 +4366,13 @@ COMMENT ON PROCEDURE pos.refresh_all_mv(INOUT run_id bigint) IS 'Refreshes all s
 --
 
 CREATE FUNCTION pos.refresh_customer_analytics() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_customer_analytics', 'date', 'pos.customer_analytics_rows',
-                               ARRAY(SELECT DISTINCT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1), true);
-  ELSE
-    PERFORM mv_ops.apply_keyed('pos.mv_customer_analytics', 'date', 'pos.customer_analytics_rows',
-                               pos.changed_days('pos.mv_customer_daily_visits', 'pos.customer'));
-  END IF;
-END
+  SELECT mv_ops.apply_keyed('pos.mv_customer_analytics', 'date', 'pos.customer_analytics_rows',
+    CASE WHEN pos.full_refresh() THEN ARRAY(SELECT DISTINCT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1)
+         ELSE pos.changed_days('pos.mv_customer_daily_visits', 'pos.customer') END,
+    pos.full_refresh())
 $$;
 
 --
@@ -4438,18 +4433,13 @@ COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine 
 --
 
 CREATE FUNCTION pos.refresh_daily_sales_summary() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_daily_sales_summary', 'date', 'pos.daily_sales_summary_rows',
-                               ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s ORDER BY 1), true);
-  ELSE
-    PERFORM mv_ops.apply_keyed('pos.mv_daily_sales_summary', 'date', 'pos.daily_sales_summary_rows',
-                               pos.changed_days('pos.lengolf_sales'));
-  END IF;
-END
+  SELECT mv_ops.apply_keyed('pos.mv_daily_sales_summary', 'date', 'pos.daily_sales_summary_rows',
+    CASE WHEN pos.full_refresh() THEN ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s ORDER BY 1)
+         ELSE pos.changed_days('pos.lengolf_sales') END,
+    pos.full_refresh())
 $$;
 
 --
@@ -4463,22 +4453,19 @@ COMMENT ON FUNCTION pos.refresh_daily_sales_summary() IS 'The refresh routine of
 --
 
 CREATE FUNCTION pos.refresh_dashboard_summary_cache() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_dashboard_summary_cache', 'reference_date', 'pos.dashboard_summary_cache_rows',
-                               ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d ORDER BY 1), true);
-  ELSE
-    -- A changed day is in the periods ending on it and on the 29 days after it (last 30 days), and in the
-    -- month-to-date periods up to its month's end.
-    PERFORM mv_ops.apply_keyed('pos.mv_dashboard_summary_cache', 'reference_date', 'pos.dashboard_summary_cache_rows',
-      ARRAY(SELECT DISTINCT r::date FROM unnest(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics')) d,
-                   generate_series(d, greatest(d + 29, (date_trunc('month', d) + interval '1 month - 1 day')::date), interval '1 day') r
-            ORDER BY 1));
-  END IF;
-END
+  -- A changed day is in the periods ending on it and on the 29 days after it (last 30 days), and in the
+  -- month-to-date periods up to its month's end.
+  SELECT mv_ops.apply_keyed('pos.mv_dashboard_summary_cache', 'reference_date', 'pos.dashboard_summary_cache_rows',
+    CASE WHEN pos.full_refresh() THEN ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d ORDER BY 1)
+         ELSE ARRAY(SELECT DISTINCT r::date
+                    FROM unnest(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics')) d,
+                         generate_series(d, greatest(d + 29, (date_trunc('month', d) + interval '1 month - 1 day')::date),
+                                         interval '1 day') r
+                    ORDER BY 1) END,
+    pos.full_refresh())
 $$;
 
 --
@@ -4492,22 +4479,16 @@ COMMENT ON FUNCTION pos.refresh_dashboard_summary_cache() IS 'The refresh routin
 --
 
 CREATE FUNCTION pos.refresh_monthly_reports_cache() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-DECLARE
-  months date[];
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_monthly_reports_cache', 'month_start_date', 'pos.monthly_reports_cache_rows',
-                               ARRAY(SELECT m.month_start_date FROM pos.mv_monthly_sales_summary m ORDER BY 1), true);
-  ELSE
-    months := pos.changed_days('pos.mv_monthly_sales_summary');
-    PERFORM mv_ops.apply_keyed('pos.mv_monthly_reports_cache', 'month_start_date', 'pos.monthly_reports_cache_rows',
-      ARRAY(SELECT DISTINCT k FROM unnest(months || ARRAY(SELECT (m + interval '1 month')::date FROM unnest(months) m)
-                                           || pos.month_starts(pos.changed_days('pos.mv_customer_analytics'))) k ORDER BY 1));
-  END IF;
-END
+  -- A month's row compares with the month before: a changed month changes the growth of the next one too.
+  SELECT mv_ops.apply_keyed('pos.mv_monthly_reports_cache', 'month_start_date', 'pos.monthly_reports_cache_rows',
+    CASE WHEN pos.full_refresh() THEN ARRAY(SELECT m.month_start_date FROM pos.mv_monthly_sales_summary m ORDER BY 1)
+         ELSE ARRAY(SELECT k FROM unnest(pos.changed_days('pos.mv_monthly_sales_summary')) m,
+                                        unnest(ARRAY[m, (m + interval '1 month')::date]) k
+                    UNION SELECT unnest(pos.month_starts(pos.changed_days('pos.mv_customer_analytics'))) ORDER BY 1) END,
+    pos.full_refresh())
 $$;
 
 --
@@ -4521,19 +4502,14 @@ COMMENT ON FUNCTION pos.refresh_monthly_reports_cache() IS 'The refresh routine 
 --
 
 CREATE FUNCTION pos.refresh_monthly_sales_summary() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_monthly_sales_summary', 'month_start_date', 'pos.monthly_sales_summary_rows',
-                               pos.month_starts(ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d)), true);
-  ELSE
-    -- A changed week changes the peak/lowest week of the month it starts in.
-    PERFORM mv_ops.apply_keyed('pos.mv_monthly_sales_summary', 'month_start_date', 'pos.monthly_sales_summary_rows',
-      pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits', 'pos.mv_weekly_sales_summary')));
-  END IF;
-END
+  -- A changed week changes the peak/lowest week of the month it starts in.
+  SELECT mv_ops.apply_keyed('pos.mv_monthly_sales_summary', 'month_start_date', 'pos.monthly_sales_summary_rows',
+    CASE WHEN pos.full_refresh() THEN pos.month_starts(ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d))
+         ELSE pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits', 'pos.mv_weekly_sales_summary')) END,
+    pos.full_refresh())
 $$;
 
 --
@@ -4547,18 +4523,13 @@ COMMENT ON FUNCTION pos.refresh_monthly_sales_summary() IS 'The refresh routine 
 --
 
 CREATE FUNCTION pos.refresh_product_performance() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_product_performance', 'date', 'pos.product_performance_rows',
-                               ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s ORDER BY 1), true);
-  ELSE
-    PERFORM mv_ops.apply_keyed('pos.mv_product_performance', 'date', 'pos.product_performance_rows',
-                               pos.changed_days('pos.lengolf_sales'));
-  END IF;
-END
+  SELECT mv_ops.apply_keyed('pos.mv_product_performance', 'date', 'pos.product_performance_rows',
+    CASE WHEN pos.full_refresh() THEN ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s ORDER BY 1)
+         ELSE pos.changed_days('pos.lengolf_sales') END,
+    pos.full_refresh())
 $$;
 
 --
@@ -4572,23 +4543,16 @@ COMMENT ON FUNCTION pos.refresh_product_performance() IS 'The refresh routine of
 --
 
 CREATE FUNCTION pos.refresh_weekly_reports_cache() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-DECLARE
-  weeks date[];
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_weekly_reports_cache', 'week_start_date', 'pos.weekly_reports_cache_rows',
-                               ARRAY(SELECT w.week_start_date FROM pos.mv_weekly_sales_summary w ORDER BY 1), true);
-  ELSE
-    weeks := pos.changed_days('pos.mv_weekly_sales_summary');
-    -- A week's row compares with the week before: a changed week changes the growth of the next one too.
-    PERFORM mv_ops.apply_keyed('pos.mv_weekly_reports_cache', 'week_start_date', 'pos.weekly_reports_cache_rows',
-      ARRAY(SELECT DISTINCT k FROM unnest(weeks || ARRAY(SELECT w + 7 FROM unnest(weeks) w)
-                                           || pos.week_starts(pos.changed_days('pos.mv_customer_analytics'))) k ORDER BY 1));
-  END IF;
-END
+  -- A week's row compares with the week before: a changed week changes the growth of the next one too.
+  SELECT mv_ops.apply_keyed('pos.mv_weekly_reports_cache', 'week_start_date', 'pos.weekly_reports_cache_rows',
+    CASE WHEN pos.full_refresh() THEN ARRAY(SELECT w.week_start_date FROM pos.mv_weekly_sales_summary w ORDER BY 1)
+         ELSE ARRAY(SELECT k FROM unnest(pos.changed_days('pos.mv_weekly_sales_summary')) w,
+                                        unnest(ARRAY[w, w + 7]) k
+                    UNION SELECT unnest(pos.week_starts(pos.changed_days('pos.mv_customer_analytics'))) ORDER BY 1) END,
+    pos.full_refresh())
 $$;
 
 --
@@ -4602,18 +4566,13 @@ COMMENT ON FUNCTION pos.refresh_weekly_reports_cache() IS 'The refresh routine o
 --
 
 CREATE FUNCTION pos.refresh_weekly_sales_summary() RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-BEGIN
-  IF pos.full_refresh() THEN
-    PERFORM mv_ops.apply_keyed('pos.mv_weekly_sales_summary', 'week_start_date', 'pos.weekly_sales_summary_rows',
-                               pos.week_starts(ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d)), true);
-  ELSE
-    PERFORM mv_ops.apply_keyed('pos.mv_weekly_sales_summary', 'week_start_date', 'pos.weekly_sales_summary_rows',
-                               pos.week_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits')));
-  END IF;
-END
+  SELECT mv_ops.apply_keyed('pos.mv_weekly_sales_summary', 'week_start_date', 'pos.weekly_sales_summary_rows',
+    CASE WHEN pos.full_refresh() THEN pos.week_starts(ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d))
+         ELSE pos.week_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits')) END,
+    pos.full_refresh())
 $$;
 
 --
