@@ -744,6 +744,8 @@ DECLARE
 BEGIN
   -- Dropped below (and on commit): a second call in the same transaction starts clean.
   EXECUTE format('CREATE TEMP TABLE mv_ops_fresh ON COMMIT DROP AS SELECT * FROM %s(%L::date[])', rows_of, COALESCE(keys, '{}'));
+  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it were large.
+  ANALYZE pg_temp.mv_ops_fresh;
   written := mv_ops.apply_rows(target, key_column, 'pg_temp.mv_ops_fresh'::regclass, keys, full_refresh);
   DROP TABLE pg_temp.mv_ops_fresh;
   RETURN written;
@@ -783,9 +785,13 @@ BEGIN
   EXECUTE format('DELETE FROM %1$s t WHERE t.%2$I = ANY(%3$L::date[]) AND NOT EXISTS (SELECT 1 FROM %4$s f WHERE f.%2$I = t.%2$I AND f::text = t::text)',
                  target, key_column, keys, fresh);
   GET DIAGNOSTICS gone = ROW_COUNT;
-  EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %2$s FROM %4$s f WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE t.%3$I = f.%3$I AND t::text = f::text)',
-                 target, cols, key_column, fresh);
+  -- The target side restricted to the keys (an index range): otherwise the anti join hashes the whole table.
+  EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %2$s FROM %4$s f WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE t.%3$I = ANY(%5$L::date[]) AND t.%3$I = f.%3$I AND t::text = f::text)',
+                 target, cols, key_column, fresh, keys);
   GET DIAGNOSTICS added = ROW_COUNT;
+  -- How many rows the table gained, for the log's rows_after without counting the whole table.
+  PERFORM pg_catalog.set_config('mv_ops.row_delta',
+    (COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.row_delta', true), '')::bigint, 0) + added - gone)::text, true);
   PERFORM pg_catalog.set_config('mv_ops.recomputed_keys',
     (COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), '')::int, 0) + cardinality(keys))::text, true);
   RETURN gone + added;
@@ -2055,6 +2061,7 @@ BEGIN
       PERFORM set_config('mv_ops.refresh_trigger', step.trigger, true);
       PERFORM set_config('mv_ops.refresh_keys', CASE WHEN mode = 'incremental' THEN handed::text ELSE '' END, true);
       PERFORM set_config('mv_ops.recomputed_keys', '', true);
+      PERFORM set_config('mv_ops.row_delta', '', true);
       -- The routine is the one named at registration, resolved again here; its regprocedure text is name() (no arguments).
       EXECUTE format(CASE WHEN routine_kind = 'p' THEN 'CALL %s' ELSE 'SELECT %s' END, routine);
       PERFORM set_config('mv_ops.refresh_mode', '', true);
@@ -2076,7 +2083,17 @@ BEGIN
       EXECUTE format('REFRESH MATERIALIZED VIEW %s %I.%I',
                      CASE WHEN populated THEN 'CONCURRENTLY' ELSE '' END, step.schema_name, step.view_name);
     END IF;
-    EXECUTE format('SELECT count(*) FROM %I.%I', step.schema_name, step.view_name) INTO n;
+    IF step.keyed AND mode = 'incremental' THEN
+      -- The rows the routine added or removed (mv_ops.apply_rows counts them) on top of the last success's
+      -- count: counting a large table after a small incremental change would cost more than the change.
+      SELECT l.rows_after + COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.row_delta', true), '')::bigint, 0) INTO n
+      FROM mv_ops.refresh_log l
+      WHERE l.view_id = step.view_id AND l.status = 'succeeded' AND l.rows_after IS NOT NULL
+      ORDER BY l.log_id DESC LIMIT 1;
+    END IF;
+    IF n IS NULL THEN
+      EXECUTE format('SELECT count(*) FROM %I.%I', step.schema_name, step.view_name) INTO n;
+    END IF;
     UPDATE mv_ops.refresh_log SET status = 'succeeded', finished_at = mv_ops.clock(), rows_after = n
     WHERE log_id = target_log;
     RETURN 'succeeded';
@@ -3008,7 +3025,6 @@ COMMENT ON TABLE pos.mv_customer_analytics IS 'Tier 2 (keyed aggregate, kept by 
 
 CREATE FUNCTION pos.customer_analytics_rows(days date[]) RETURNS SETOF pos.mv_customer_analytics
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   SELECT v.date, count(*), count(*) FILTER (WHERE v.is_first_visit), count(*) FILTER (WHERE NOT v.is_first_visit),
          sum(v.transactions), sum(v.revenue), sum(v.sim_usage), round(avg(v.revenue), 2), round(avg(v.transactions), 2),
@@ -3047,7 +3063,6 @@ COMMENT ON FUNCTION pos.customer_key(phone text) IS 'The one definition of a cus
 
 CREATE FUNCTION pos.customer_visit_facts(days date[]) RETURNS TABLE(date date, customer_key text, transactions bigint, revenue numeric, line_items bigint, sim_usage bigint)
     LANGUAGE sql STABLE ROWS 300
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   SELECT s.date, pos.customer_key(s.customer_phone_number), count(DISTINCT s.receipt_number), sum(s.sales_net),
          count(*), sum(s.is_sim_usage)
@@ -3068,7 +3083,6 @@ COMMENT ON FUNCTION pos.customer_visit_facts(days date[]) IS 'Identified custome
 
 CREATE FUNCTION pos.daily_sales_summary_rows(days date[]) RETURNS SETOF pos.mv_daily_sales_summary
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   SELECT a.*, cap.bay_hours,
          round(a.sim_usage_count / cap.bay_hours * 100, 2),
@@ -3135,7 +3149,6 @@ COMMENT ON TABLE pos.mv_dashboard_summary_cache IS 'Tier 3 (keyed by reference_d
 
 CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS SETOF pos.mv_dashboard_summary_cache
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   WITH periods AS (
     SELECT d.date AS reference_date, p.period_type, p.start_date, d.date AS end_date
@@ -3143,6 +3156,30 @@ CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS
     CROSS JOIN LATERAL (VALUES ('daily', d.date), ('last_7_days', d.date - 6), ('last_30_days', d.date - 29),
                                ('month_to_date', date_trunc('month', d.date)::date)) p(period_type, start_date)
     WHERE d.date = ANY (reference_dates)
+  ),
+  span AS (SELECT min(p.start_date) AS lo, max(p.end_date) AS hi FROM periods p),
+  -- Distinct customers of many overlapping periods without a distinct per period: a customer counts once in a
+  -- period, on the first of its days there, i.e. the day whose previous visit (gap days before) is before the
+  -- period's start. So per day, how many customers had no visit in the k days before it (k = 0..30, the most a
+  -- period reaches back), and per period the sum of those counts at k = day - start.
+  gaps AS MATERIALIZED (
+    SELECT v.date, LEAST(v.gap, 31) AS gap, count(*) AS n
+    FROM (SELECT ca.date, ca.date - lag(ca.date) OVER (PARTITION BY id ORDER BY ca.date) AS gap
+          FROM span JOIN pos.mv_customer_analytics ca ON ca.date BETWEEN span.lo AND span.hi
+          CROSS JOIN LATERAL unnest(ca.customer_ids) id) v
+    GROUP BY 1, 2
+  ),
+  new_since AS MATERIALIZED (
+    SELECT g.date, k, sum(g.n) FILTER (WHERE g.gap IS NULL OR g.gap > k) AS n
+    FROM gaps g CROSS JOIN generate_series(0, 30) k
+    GROUP BY 1, 2
+  ),
+  uniq AS (
+    SELECT p.reference_date, p.period_type, sum(ns.n)::bigint AS n
+    FROM periods p
+    CROSS JOIN LATERAL generate_series(0, p.end_date - p.start_date) back(k)
+    JOIN new_since ns ON ns.date = p.start_date + back.k AND ns.k = back.k
+    GROUP BY 1, 2
   )
   SELECT p.reference_date, p.period_type, p.start_date, p.end_date,
          a.total_transactions, c.unique_customers, a.total_revenue, a.total_profit, a.sim_usage_count,
@@ -3164,10 +3201,10 @@ CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS
     LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
     WHERE ds.date BETWEEN p.start_date AND p.end_date
   ) a
-  CROSS JOIN LATERAL (
-    SELECT count(DISTINCT id) AS unique_customers FROM pos.mv_customer_analytics ca, unnest(ca.customer_ids) id
-    WHERE ca.date BETWEEN p.start_date AND p.end_date
-  ) c
+  LEFT JOIN LATERAL (
+    SELECT COALESCE((SELECT u.n FROM uniq u WHERE u.reference_date = p.reference_date AND u.period_type = p.period_type), 0)
+           AS unique_customers
+  ) c ON true
 $$;
 
 --
@@ -4020,7 +4057,6 @@ COMMENT ON TABLE pos.mv_monthly_reports_cache IS 'Tier 3 (keyed by month_start_d
 
 CREATE FUNCTION pos.monthly_reports_cache_rows(months date[]) RETURNS SETOF pos.mv_monthly_reports_cache
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   SELECT m.month_number, m.year, m.month, m.month_name, m.month_start_date, m.month_end_date,
          m.total_revenue, m.total_profit, m.total_transactions, m.total_customers,
@@ -4086,7 +4122,6 @@ COMMENT ON TABLE pos.mv_monthly_sales_summary IS 'Tier 1 (keyed by month_start_d
 
 CREATE FUNCTION pos.monthly_sales_summary_rows(months date[]) RETURNS SETOF pos.mv_monthly_sales_summary
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   WITH ms AS (SELECT DISTINCT m AS month_start, (m + interval '1 month')::date AS next_month FROM unnest(months) m),
   customers AS (
@@ -4292,7 +4327,6 @@ COMMENT ON TABLE pos.mv_product_performance IS 'Tier 2 (keyed aggregate, kept by
 
 CREATE FUNCTION pos.product_performance_rows(days date[]) RETURNS SETOF pos.mv_product_performance
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   SELECT s.date, COALESCE(s.product_category, '(none)'), COALESCE(s.product_name, '(none)'),
          count(*), sum(s.item_cnt), sum(s.sales_net), sum(s.gross_profit), sum(s.sales_cost),
@@ -4397,6 +4431,9 @@ BEGIN
                                             UNION SELECT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1)
                ELSE pos.changed_days('pos.lengolf_sales') END;
   CREATE TEMP TABLE visit_facts ON COMMIT DROP AS SELECT * FROM pos.customer_visit_facts(days);
+  -- Statistics for the temp tables, so a batch's few hundred customers are joined by index, not by a scan of
+  -- every visit.
+  ANALYZE pg_temp.visit_facts;
   -- New customers get their id now, once: ids are never reassigned, so the day arrays never renumber.
   INSERT INTO pos.customer (customer_key, first_seen)
   SELECT f.customer_key, min(f.date) FROM visit_facts f GROUP BY 1 ORDER BY 1
@@ -4410,14 +4447,18 @@ BEGIN
   LEFT JOIN (SELECT f.customer_key, min(f.date) AS first_date FROM visit_facts f GROUP BY 1) f USING (customer_key)
   LEFT JOIN LATERAL (SELECT min(v.date) AS first_date FROM pos.mv_customer_daily_visits v
                      WHERE v.customer_key = k.customer_key AND v.date <> ALL (days)) o ON true;
+  ANALYZE pg_temp.visit_firsts;
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
   SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, f.date = fi.first_date AS is_first_visit
   FROM visit_facts f JOIN visit_firsts fi USING (customer_key);
+  ANALYZE pg_temp.visit_rows;
   PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, full_refresh);
   -- Days that did not change themselves but whose first-visit flag did.
+  -- Found through the customers' index (an array of keys), not by a join the planner would hash over every visit.
   UPDATE pos.mv_customer_daily_visits v SET is_first_visit = (v.date = fi.first_date)
   FROM visit_firsts fi
-  WHERE v.customer_key = fi.customer_key AND v.date <> ALL (days) AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
+  WHERE v.customer_key = ANY (ARRAY(SELECT x.customer_key FROM visit_firsts x)) AND v.customer_key = fi.customer_key
+    AND v.date <> ALL (days) AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
   DROP TABLE pg_temp.visit_facts, pg_temp.visit_firsts, pg_temp.visit_rows;
 END
 $$;
@@ -4769,7 +4810,6 @@ COMMENT ON TABLE pos.mv_weekly_reports_cache IS 'Tier 3 (keyed by week_start_dat
 
 CREATE FUNCTION pos.weekly_reports_cache_rows(weeks date[]) RETURNS SETOF pos.mv_weekly_reports_cache
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   SELECT w.week_number, w.year, w.week, w.week_start_date, w.week_end_date,
          w.week_start_date || ' - ' || w.week_end_date,
@@ -4836,7 +4876,6 @@ COMMENT ON TABLE pos.mv_weekly_sales_summary IS 'Tier 1 (keyed by week_start_dat
 
 CREATE FUNCTION pos.weekly_sales_summary_rows(weeks date[]) RETURNS SETOF pos.mv_weekly_sales_summary
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   WITH w AS (SELECT DISTINCT ws FROM unnest(weeks) ws),
   days AS (

@@ -1,5 +1,9 @@
 -- 0102: what each sales aggregate holds for a set of its keys: its view's definition (0021-0023), restricted to
 -- those keys so that only the source rows behind them are read (index ranges, never a whole-table scan).
+-- The *_rows functions have no SET clause on purpose: PostgreSQL inlines such a SQL function into the query that
+-- calls it, so the planner sees the actual keys (and plans index ranges for a few days, a scan for all of them).
+-- They are invoker functions, called by the refresh routines under mv_ops.refresh_step's pinned search_path,
+-- and every name in them is schema-qualified.
 -- Up Migration
 CREATE OR REPLACE FUNCTION pos.week_starts(days date[])
 RETURNS date[]
@@ -18,7 +22,6 @@ COMMENT ON FUNCTION pos.month_starts(date[]) IS 'The first days of the calendar 
 CREATE OR REPLACE FUNCTION pos.daily_sales_summary_rows(days date[])
 RETURNS SETOF pos.mv_daily_sales_summary
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT a.*, cap.bay_hours,
          round(a.sim_usage_count / cap.bay_hours * 100, 2),
@@ -52,7 +55,6 @@ LANGUAGE sql STABLE
 -- The planner's guess for what it returns: about one day's customers (it is called for a day or a batch's few days
 -- on every hot path; a full refresh only copies its rows into a table).
 ROWS 300
-SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT s.date, pos.customer_key(s.customer_phone_number), count(DISTINCT s.receipt_number), sum(s.sales_net),
          count(*), sum(s.is_sim_usage)
@@ -66,7 +68,6 @@ COMMENT ON FUNCTION pos.customer_visit_facts(date[]) IS
 CREATE OR REPLACE FUNCTION pos.customer_analytics_rows(days date[])
 RETURNS SETOF pos.mv_customer_analytics
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT v.date, count(*), count(*) FILTER (WHERE v.is_first_visit), count(*) FILTER (WHERE NOT v.is_first_visit),
          sum(v.transactions), sum(v.revenue), sum(v.sim_usage), round(avg(v.revenue), 2), round(avg(v.transactions), 2),
@@ -82,7 +83,6 @@ COMMENT ON FUNCTION pos.customer_analytics_rows(date[]) IS 'pos.mv_customer_anal
 CREATE OR REPLACE FUNCTION pos.product_performance_rows(days date[])
 RETURNS SETOF pos.mv_product_performance
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT s.date, COALESCE(s.product_category, '(none)'), COALESCE(s.product_name, '(none)'),
          count(*), sum(s.item_cnt), sum(s.sales_net), sum(s.gross_profit), sum(s.sales_cost),
@@ -98,7 +98,6 @@ COMMENT ON FUNCTION pos.product_performance_rows(date[]) IS 'pos.mv_product_perf
 CREATE OR REPLACE FUNCTION pos.weekly_sales_summary_rows(weeks date[])
 RETURNS SETOF pos.mv_weekly_sales_summary
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   WITH w AS (SELECT DISTINCT ws FROM unnest(weeks) ws),
   days AS (
@@ -125,7 +124,6 @@ COMMENT ON FUNCTION pos.weekly_sales_summary_rows(date[]) IS
 CREATE OR REPLACE FUNCTION pos.monthly_sales_summary_rows(months date[])
 RETURNS SETOF pos.mv_monthly_sales_summary
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   WITH ms AS (SELECT DISTINCT m AS month_start, (m + interval '1 month')::date AS next_month FROM unnest(months) m),
   customers AS (
@@ -160,7 +158,6 @@ COMMENT ON FUNCTION pos.monthly_sales_summary_rows(date[]) IS
 CREATE OR REPLACE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[])
 RETURNS SETOF pos.mv_dashboard_summary_cache
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   WITH periods AS (
     SELECT d.date AS reference_date, p.period_type, p.start_date, d.date AS end_date
@@ -168,6 +165,30 @@ AS $$
     CROSS JOIN LATERAL (VALUES ('daily', d.date), ('last_7_days', d.date - 6), ('last_30_days', d.date - 29),
                                ('month_to_date', date_trunc('month', d.date)::date)) p(period_type, start_date)
     WHERE d.date = ANY (reference_dates)
+  ),
+  span AS (SELECT min(p.start_date) AS lo, max(p.end_date) AS hi FROM periods p),
+  -- Distinct customers of many overlapping periods without a distinct per period: a customer counts once in a
+  -- period, on the first of its days there, i.e. the day whose previous visit (gap days before) is before the
+  -- period's start. So per day, how many customers had no visit in the k days before it (k = 0..30, the most a
+  -- period reaches back), and per period the sum of those counts at k = day - start.
+  gaps AS MATERIALIZED (
+    SELECT v.date, LEAST(v.gap, 31) AS gap, count(*) AS n
+    FROM (SELECT ca.date, ca.date - lag(ca.date) OVER (PARTITION BY id ORDER BY ca.date) AS gap
+          FROM span JOIN pos.mv_customer_analytics ca ON ca.date BETWEEN span.lo AND span.hi
+          CROSS JOIN LATERAL unnest(ca.customer_ids) id) v
+    GROUP BY 1, 2
+  ),
+  new_since AS MATERIALIZED (
+    SELECT g.date, k, sum(g.n) FILTER (WHERE g.gap IS NULL OR g.gap > k) AS n
+    FROM gaps g CROSS JOIN generate_series(0, 30) k
+    GROUP BY 1, 2
+  ),
+  uniq AS (
+    SELECT p.reference_date, p.period_type, sum(ns.n)::bigint AS n
+    FROM periods p
+    CROSS JOIN LATERAL generate_series(0, p.end_date - p.start_date) back(k)
+    JOIN new_since ns ON ns.date = p.start_date + back.k AND ns.k = back.k
+    GROUP BY 1, 2
   )
   SELECT p.reference_date, p.period_type, p.start_date, p.end_date,
          a.total_transactions, c.unique_customers, a.total_revenue, a.total_profit, a.sim_usage_count,
@@ -189,10 +210,10 @@ AS $$
     LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
     WHERE ds.date BETWEEN p.start_date AND p.end_date
   ) a
-  CROSS JOIN LATERAL (
-    SELECT count(DISTINCT id) AS unique_customers FROM pos.mv_customer_analytics ca, unnest(ca.customer_ids) id
-    WHERE ca.date BETWEEN p.start_date AND p.end_date
-  ) c
+  LEFT JOIN LATERAL (
+    SELECT COALESCE((SELECT u.n FROM uniq u WHERE u.reference_date = p.reference_date AND u.period_type = p.period_type), 0)
+           AS unique_customers
+  ) c ON true
 $$;
 COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(date[]) IS
   'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates, from the daily summary and customer analytics.';
@@ -200,7 +221,6 @@ COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(date[]) IS
 CREATE OR REPLACE FUNCTION pos.weekly_reports_cache_rows(weeks date[])
 RETURNS SETOF pos.mv_weekly_reports_cache
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT w.week_number, w.year, w.week, w.week_start_date, w.week_end_date,
          w.week_start_date || ' - ' || w.week_end_date,
@@ -225,7 +245,6 @@ COMMENT ON FUNCTION pos.weekly_reports_cache_rows(date[]) IS 'pos.mv_weekly_repo
 CREATE OR REPLACE FUNCTION pos.monthly_reports_cache_rows(months date[])
 RETURNS SETOF pos.mv_monthly_reports_cache
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT m.month_number, m.year, m.month, m.month_name, m.month_start_date, m.month_end_date,
          m.total_revenue, m.total_profit, m.total_transactions, m.total_customers,

@@ -52,6 +52,9 @@ BEGIN
                                             UNION SELECT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1)
                ELSE pos.changed_days('pos.lengolf_sales') END;
   CREATE TEMP TABLE visit_facts ON COMMIT DROP AS SELECT * FROM pos.customer_visit_facts(days);
+  -- Statistics for the temp tables, so a batch's few hundred customers are joined by index, not by a scan of
+  -- every visit.
+  ANALYZE pg_temp.visit_facts;
   -- New customers get their id now, once: ids are never reassigned, so the day arrays never renumber.
   INSERT INTO pos.customer (customer_key, first_seen)
   SELECT f.customer_key, min(f.date) FROM visit_facts f GROUP BY 1 ORDER BY 1
@@ -65,14 +68,18 @@ BEGIN
   LEFT JOIN (SELECT f.customer_key, min(f.date) AS first_date FROM visit_facts f GROUP BY 1) f USING (customer_key)
   LEFT JOIN LATERAL (SELECT min(v.date) AS first_date FROM pos.mv_customer_daily_visits v
                      WHERE v.customer_key = k.customer_key AND v.date <> ALL (days)) o ON true;
+  ANALYZE pg_temp.visit_firsts;
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
   SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, f.date = fi.first_date AS is_first_visit
   FROM visit_facts f JOIN visit_firsts fi USING (customer_key);
+  ANALYZE pg_temp.visit_rows;
   PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, full_refresh);
   -- Days that did not change themselves but whose first-visit flag did.
+  -- Found through the customers' index (an array of keys), not by a join the planner would hash over every visit.
   UPDATE pos.mv_customer_daily_visits v SET is_first_visit = (v.date = fi.first_date)
   FROM visit_firsts fi
-  WHERE v.customer_key = fi.customer_key AND v.date <> ALL (days) AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
+  WHERE v.customer_key = ANY (ARRAY(SELECT x.customer_key FROM visit_firsts x)) AND v.customer_key = fi.customer_key
+    AND v.date <> ALL (days) AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
   DROP TABLE pg_temp.visit_facts, pg_temp.visit_firsts, pg_temp.visit_rows;
 END
 $$;
