@@ -3182,7 +3182,7 @@ CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS
     GROUP BY 1, 2
   )
   SELECT p.reference_date, p.period_type, p.start_date, p.end_date,
-         a.total_transactions, c.unique_customers, a.total_revenue, a.total_profit, a.sim_usage_count,
+         a.total_transactions, COALESCE(uc.unique_customers, 0), a.total_revenue, a.total_profit, a.sim_usage_count,
          round(a.total_revenue / NULLIF(a.total_transactions, 0), 2),
          round(a.total_profit / NULLIF(a.total_revenue, 0) * 100, 2),
          round(a.sim_usage_count / a.sim_capacity_hours * 100, 2),
@@ -3201,10 +3201,9 @@ CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS
     LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
     WHERE ds.date BETWEEN p.start_date AND p.end_date
   ) a
-  LEFT JOIN LATERAL (
-    SELECT COALESCE((SELECT u.n FROM uniq u WHERE u.reference_date = p.reference_date AND u.period_type = p.period_type), 0)
-           AS unique_customers
-  ) c ON true
+  -- A join, not a lookup per period: a full refresh has thousands of periods.
+  LEFT JOIN (SELECT u.reference_date, u.period_type, u.n AS unique_customers FROM uniq u) uc
+    ON uc.reference_date = p.reference_date AND uc.period_type = p.period_type
 $$;
 
 --
