@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS mv_ops.changed_key (
 );
 COMMENT ON TABLE mv_ops.changed_key IS
   'Insert-only journal of changed keys: one row per (key-tracked table, business date, writing transaction), written by the mv_ops_track_keys_* statement triggers. A keyed aggregate''s refresh takes the keys of its sources whose transaction its snapshot sees and its previous refresh did not (mv_ops.key_progress); rows every consumer has seen are pruned. The key -infinity means every key (a TRUNCATE, or a change to a table tracked without a key column).';
+COMMENT ON COLUMN mv_ops.changed_key.key IS 'A business date whose rows the transaction changed; -infinity: every date.';
 COMMENT ON COLUMN mv_ops.changed_key.source IS 'The key-tracked table, schema-qualified (as in managed_view.declared_sources).';
 COMMENT ON COLUMN mv_ops.changed_key.xid IS 'Writing transaction: part of the key so concurrent writers of one date never wait on each other.';
 REVOKE ALL ON mv_ops.changed_key FROM PUBLIC;
@@ -17,10 +18,15 @@ REVOKE ALL ON mv_ops.changed_key FROM PUBLIC;
 CREATE TABLE IF NOT EXISTS mv_ops.key_progress (
   view_id int PRIMARY KEY REFERENCES mv_ops.managed_view ON DELETE CASCADE,
   consumed pg_snapshot NOT NULL,
-  consumed_at timestamptz NOT NULL
+  consumed_at timestamptz NOT NULL,
+  full_pending boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE mv_ops.key_progress IS
-  'Per keyed aggregate: the snapshot its last successful refresh started under. Changes by transactions visible in it are reflected in the aggregate; the next incremental refresh takes the rest. No row means the next refresh is full.';
+  'Per keyed aggregate (a row from mv_ops.make_keyed on): the snapshot its last successful refresh started under. Changes by transactions visible in it are reflected in the aggregate; the next incremental refresh takes the rest, and pruning keeps them for it.';
+COMMENT ON COLUMN mv_ops.key_progress.consumed IS 'Snapshot the last successful refresh started under (for a pending full refresh: the moment it was asked for, which keeps the journal rows it may need).';
+COMMENT ON COLUMN mv_ops.key_progress.consumed_at IS 'When that refresh (or the request for a full one) happened, on the engine clock.';
+COMMENT ON COLUMN mv_ops.key_progress.full_pending IS
+  'The next refresh must be full (never refreshed since made keyed, or a rebuild asked for it). The row stays meanwhile, so no concurrent refresh prunes journal rows this aggregate''s full refresh has not seen.';
 REVOKE ALL ON mv_ops.key_progress FROM PUBLIC;
 -- No grant: engine state.
 
@@ -64,7 +70,8 @@ BEGIN
     body := format($b$
       INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity') ON CONFLICT DO NOTHING;$b$, src);
   END IF;
-  fn := format('mv_ops.%I', left(format('keys_of_%s_%s', rel.nspname, rel.relname), 63));
+  -- Readable and unique: a_b.c and a.b_c differ in the hash, and long names stay within 63 characters.
+  fn := format('mv_ops.%I', left(format('keys_of_%s_%s', rel.nspname, rel.relname), 50) || '_' || left(md5(src), 8));
   EXECUTE format($f$CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
                     SET search_path = pg_catalog, pg_temp AS $t$ BEGIN %s
                     RETURN NULL; END $t$ $f$, fn, body);
@@ -79,6 +86,10 @@ BEGIN
   EXECUTE format('CREATE OR REPLACE TRIGGER mv_ops_track_keys_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS mv_ops_old '
                  'FOR EACH STATEMENT EXECUTE FUNCTION %s()', source, fn);
   EXECUTE format('CREATE OR REPLACE TRIGGER mv_ops_track_keys_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()', source, fn);
+  EXECUTE format('COMMENT ON TRIGGER mv_ops_track_keys_insert ON %s IS %L', source, 'mv_ops key journal: the dates inserted rows carry (mv_ops.track_keys).');
+  EXECUTE format('COMMENT ON TRIGGER mv_ops_track_keys_update ON %s IS %L', source, 'mv_ops key journal: the old and new dates of updated rows (mv_ops.track_keys).');
+  EXECUTE format('COMMENT ON TRIGGER mv_ops_track_keys_delete ON %s IS %L', source, 'mv_ops key journal: the dates deleted rows carried (mv_ops.track_keys).');
+  EXECUTE format('COMMENT ON TRIGGER mv_ops_track_keys_truncate ON %s IS %L', source, 'mv_ops key journal: a TRUNCATE changes every key (mv_ops.track_keys).');
 END
 $$;
 COMMENT ON FUNCTION mv_ops.track_keys(regclass, name) IS
@@ -117,6 +128,10 @@ BEGIN
       HINT = 'Call mv_ops.track_keys(source, key_column) for each: an incremental refresh must see every change of every source.';
   END IF;
   UPDATE mv_ops.managed_view v SET keyed = true WHERE v.view_id = m.view_id;
+  -- From now on the journal keeps what this aggregate has not consumed; its first refresh is full.
+  INSERT INTO mv_ops.key_progress (view_id, consumed, consumed_at, full_pending)
+  VALUES (m.view_id, pg_catalog.pg_current_snapshot(), mv_ops.clock(), true)
+  ON CONFLICT (view_id) DO UPDATE SET full_pending = true;
 END
 $$;
 COMMENT ON FUNCTION mv_ops.make_keyed(regclass) IS
@@ -283,8 +298,10 @@ BEGIN
       -- Taken before anything is read: every change this snapshot sees is reflected once the refresh commits
       -- (later statements see at least as much); later changes stay in the journal for the next one.
       snap := pg_catalog.pg_current_snapshot();
-      SELECT p.consumed INTO prev FROM mv_ops.key_progress p WHERE p.view_id = step.view_id;
-      IF prev IS NULL THEN
+      SELECT p.consumed INTO prev FROM mv_ops.key_progress p WHERE p.view_id = step.view_id AND NOT p.full_pending;
+      -- Full when never refreshed (or a rebuild asked), and when a declared source has no key journal (it was
+      -- declared again since make_keyed): its changes could not be handed over.
+      IF prev IS NULL OR EXISTS (SELECT 1 FROM unnest(step.declared_sources) s WHERE NOT mv_ops.key_tracked(s)) THEN
         mode := 'full';
       END IF;
       IF mode = 'incremental' THEN
@@ -318,6 +335,8 @@ BEGIN
     -- CURRENT_DATE and timestamptz-to-date casts in the view follow its registered time zone, the one its
     -- day boundary is judged in, whoever refreshes it (pg_cron, the service and psql sessions differ).
     PERFORM set_config('TimeZone', step.time_zone, true);
+    -- Dates cast to text (week ranges) read the same whichever session refreshes, so rows compare equal.
+    PERFORM set_config('DateStyle', 'ISO, MDY', true);
     IF step.kind = 'aggregate' THEN
       SELECT p.oid, p.prokind, p.prosecdef, p.proowner INTO routine, routine_kind, routine_definer, routine_owner
       FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(step.refresh_routine);
@@ -346,7 +365,7 @@ BEGIN
       IF step.keyed THEN
         -- In the same transaction as the rows: a failure keeps the previous rows and the previous progress.
         INSERT INTO mv_ops.key_progress (view_id, consumed, consumed_at) VALUES (step.view_id, snap, mv_ops.clock())
-        ON CONFLICT (view_id) DO UPDATE SET consumed = EXCLUDED.consumed, consumed_at = EXCLUDED.consumed_at;
+        ON CONFLICT (view_id) DO UPDATE SET consumed = EXCLUDED.consumed, consumed_at = EXCLUDED.consumed_at, full_pending = false;
         PERFORM mv_ops.prune_changed_keys(step.declared_sources);
         IF mode = 'incremental' THEN
           n_keys := COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), '')::int, n_keys);

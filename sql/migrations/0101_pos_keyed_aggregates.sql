@@ -42,6 +42,7 @@ CREATE INDEX IF NOT EXISTS idx_mv_daily_sales_summary_revenue ON pos.mv_daily_sa
 CREATE UNIQUE INDEX IF NOT EXISTS idx_mv_customer_daily_visits_key ON pos.mv_customer_daily_visits (date, customer_key);
 -- New: a customer's days, to find a first visit without reading every customer.
 CREATE INDEX IF NOT EXISTS idx_mv_customer_daily_visits_customer ON pos.mv_customer_daily_visits (customer_key, date);
+COMMENT ON INDEX pos.idx_mv_customer_daily_visits_customer IS 'A customer''s visit days: first visits and zero-lag reads'' last visit before today, by index.';
 CREATE UNIQUE INDEX IF NOT EXISTS idx_mv_customer_analytics_date ON pos.mv_customer_analytics (date);
 CREATE INDEX IF NOT EXISTS idx_mv_customer_analytics_metrics ON pos.mv_customer_analytics (date, new_customers, returning_customers);
 CREATE UNIQUE INDEX IF NOT EXISTS idx_mv_product_performance_key ON pos.mv_product_performance (date, product_category, product_name);
@@ -97,5 +98,12 @@ CREATE TABLE IF NOT EXISTS pos.customer (
 COMMENT ON TABLE pos.customer IS
   'Stable customer ids: one per pos.customer_key ever seen, assigned when the customer first appears in pos.mv_customer_daily_visits and never renumbered (mv_customer_analytics.customer_ids hold them).';
 COMMENT ON COLUMN pos.customer.first_seen IS 'The business date of the purchase the id was assigned for (not necessarily the first visit: corrections can add earlier ones).';
+-- Ids for the customers the views already hold, so the copied rows and the first refreshes agree whatever
+-- order they run in (customer_key order, as the views' dense ranks were).
+INSERT INTO pos.customer (customer_key, first_seen)
+SELECT v.customer_key, min(v.date) FROM pos.mv_customer_daily_visits v GROUP BY 1 ORDER BY 1
+ON CONFLICT (customer_key) DO NOTHING;
+COMMENT ON COLUMN pos.customer.customer_id IS 'The stable id: what mv_customer_analytics.customer_ids hold.';
+COMMENT ON COLUMN pos.customer.customer_key IS 'pos.customer_key(phone) of the customer.';
 REVOKE ALL ON pos.customer FROM PUBLIC;
 -- No grant: readers count ids, they never need to map them back to phone numbers.

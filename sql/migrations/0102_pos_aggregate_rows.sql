@@ -222,7 +222,8 @@ RETURNS SETOF pos.mv_weekly_reports_cache
 LANGUAGE sql STABLE
 AS $$
   SELECT w.week_number, w.year, w.week, w.week_start_date, w.week_end_date,
-         w.week_start_date || ' - ' || w.week_end_date,
+         -- to_char, not date text: the same whatever the session's DateStyle.
+         to_char(w.week_start_date, 'YYYY-MM-DD') || ' - ' || to_char(w.week_end_date, 'YYYY-MM-DD'),
          w.total_revenue, w.total_profit, w.total_transactions, w.total_customers,
          COALESCE(ca.new_customers, 0),
          w.avg_transaction_value, w.gross_margin_pct, w.sim_utilization_pct, w.sim_usage_count,

@@ -34,15 +34,15 @@ BEGIN
     WHERE m.pack = 'sales' AND m.kind = 'aggregate' ORDER BY lv.level, m.view_name
   LOOP
     -- The rows stay until the full refresh that follows replaces them (readers keep their dashboards; a failed
-    -- refresh loses nothing); what an emergency can have broken, the indexes and the incremental state, go now.
+    -- refresh loses nothing); the indexes are rebuilt now, and the incremental state is set aside (full refresh pending).
     EXECUTE format('REINDEX TABLE %I.%I', v.schema_name, v.view_name);
-    DELETE FROM mv_ops.key_progress p WHERE p.view_id = v.view_id;
+    UPDATE mv_ops.key_progress p SET full_pending = true WHERE p.view_id = v.view_id;
     n := n + 1;
   END LOOP;
   RETURN n;
 END
 $$;
 COMMENT ON FUNCTION pos.rebuild_views() IS
-  'Emergency rebuild of the sales aggregates, in one transaction: rebuilds every index (REINDEX) and forgets the incremental progress, so the refresh that follows (pos.emergency_rebuild_mv) recomputes every row from pos.lengolf_sales. Returns how many it rebuilt.';
+  'Emergency rebuild of the sales aggregates, in one transaction: rebuilds every index (REINDEX) and marks a full refresh pending, so the refresh that follows (pos.emergency_rebuild_mv) recomputes every row from pos.lengolf_sales. Returns how many it rebuilt.';
 REVOKE ALL ON FUNCTION pos.rebuild_views() FROM PUBLIC;
 -- No grant: pos.emergency_rebuild_mv (operators) calls it, as before.

@@ -12,7 +12,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   -- plpgsql rather than SQL: its statement's plan is kept for the session, not planned again on every call.
-  RETURN (SELECT (mv_ops.now() AT TIME ZONE tz.value)::date
+  -- The real clock, not mv_ops.now(): a session's mv_ops.clock_offset must not let a reader open another day of
+  -- pos.lengolf_sales through the definer functions that check against this.
+  RETURN (SELECT (pg_catalog.now() AT TIME ZONE tz.value)::date
           FROM pos.setting tz, pos.setting zl
           WHERE tz.name = 'time_zone' AND zl.name = 'zero_lag_reads' AND zl.value = 'on');
 END

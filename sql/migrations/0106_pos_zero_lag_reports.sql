@@ -36,7 +36,7 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT json_build_object(
-    'week', to_char(week_start, 'IYYY-"W"IW'), 'weekRange', week_start || ' - ' || (week_start + 6),
+    'week', to_char(week_start, 'IYYY-"W"IW'), 'weekRange', to_char(week_start, 'YYYY-MM-DD') || ' - ' || to_char(week_start + 6, 'YYYY-MM-DD'),
     'totalRevenue', f.revenue, 'grossProfit', f.profit, 'transactionCount', f.transactions,
     'uniqueCustomers', f.customers, 'newCustomers', f.new_customers,
     'avgTransactionValue', round(f.revenue / NULLIF(f.transactions, 0), 2),

@@ -129,4 +129,33 @@ describe('keyed sales aggregates', () => {
     await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'manual')`);
     expect(await ids()).toEqual(before);
   });
+  test('a pending full refresh keeps the journal rows it has not seen, though other aggregates consume and prune them', async () => {
+    // The emergency rebuild marks every sales aggregate for a full refresh, keeping its progress row meanwhile.
+    await c.query(`SELECT pos.rebuild_views()`);
+    await c.query(`INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, sales_net)
+                   VALUES ((SELECT max(date) FROM pos.lengolf_sales), now(), 'pending-1', 3)`);
+    await c.query(
+      `CALL mv_ops.refresh(views => ARRAY['pos.mv_daily_sales_summary'], cascade => false, trigger => 'schedule')`
+    );
+    expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded full -');
+    const journaled = async () =>
+      (await c.query(`SELECT count(*)::int AS n FROM mv_ops.changed_key WHERE source = 'pos.lengolf_sales'`)).rows[0].n;
+    expect(await journaled()).toBeGreaterThan(0); // visits and product performance have not refreshed yet
+    await scheduled();
+    expect(Object.values(await lastRun()).every((r) => r.startsWith('succeeded'))).toBe(true);
+    expect(await journaled()).toBe(0);
+    await scheduled();
+    expect(new Set(Object.values(await lastRun()))).toEqual(new Set(['succeeded incremental 0']));
+  });
+
+  test("the live tail's 'today' is the real date: a session's mv_ops.clock_offset cannot open another day", async () => {
+    await c.query(`SET mv_ops.clock_offset = '-400 days'`);
+    try {
+      await expect(
+        c.query(`SELECT * FROM pos.live_tail_sales((mv_ops.now() AT TIME ZONE 'Asia/Bangkok')::date)`)
+      ).rejects.toThrow(/zero-lag reads are for today/);
+    } finally {
+      await c.query(`RESET mv_ops.clock_offset`);
+    }
+  });
 });
