@@ -142,7 +142,7 @@ describe('keyed sales aggregates', () => {
       (await c.query(`SELECT count(*)::int AS n FROM mv_ops.changed_key WHERE source = 'pos.lengolf_sales'`)).rows[0].n;
     expect(await journaled()).toBeGreaterThan(0); // visits and product performance have not refreshed yet
     await scheduled();
-    expect(Object.values(await lastRun()).every((r) => r.startsWith('succeeded'))).toBe(true);
+    expect(Object.values(await lastRun()).every((r) => String(r).startsWith('succeeded'))).toBe(true);
     expect(await journaled()).toBe(0);
     await scheduled();
     expect(new Set(Object.values(await lastRun()))).toEqual(new Set(['succeeded incremental 0']));
