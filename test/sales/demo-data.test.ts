@@ -91,11 +91,23 @@ describe('sales demo data', () => {
     [['--pack', 'sales', '--scale', '0'], '--scale must be a number greater than 0 and at most 1000'],
     [['--pack', 'sales', '--scale', 'lots'], '--scale must be a number greater than 0 and at most 1000'],
     [['--pack', 'sales', '--seed', '1.5'], '--seed must be an integer'],
+    [['--pack', 'sales', '--scael', '2'], "Unknown option '--scael'"],
   ])('refuses %j with a one-line message and leaves the data alone', async (args, message) => {
     const before = await fingerprint();
     const run = await seedCli(args);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().startsWith(message)).toBe(true);
+    expect(await fingerprint()).toBe(before);
+    // No stack trace: the message, and for a malformed call the usage.
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('--help prints the usage and exits 0 without touching the data', async () => {
+    const before = await fingerprint();
+    const run = await seedCli(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm run db:seed -- --pack sales\|funeral\|all/);
+    expect(run.stdout).toContain('--end-today');
     expect(await fingerprint()).toBe(before);
   });
 });

@@ -6,16 +6,39 @@ import { Client } from 'pg';
 import { describeConnectionError, describeTarget } from '../db/connectionErrors';
 import { seeders } from './packs';
 
+const USAGE = `Usage: npm run db:seed -- --pack sales|funeral|all [--scale N] [--seed S] [--end-today] [--database-url URL]
+
+  --pack NAME          the pack to seed, or all
+  --scale N            data volume, > 0 and <= 1000 (default 1: the seed document's volume)
+  --seed S             an integer choosing another deterministic data set (default 42)
+  --end-today          the sales data ends today in the venue's time zone (default: 2025-07-06)
+  --database-url URL   the database (or DATABASE_URL)
+  --help               this text
+
+Seeding replaces the pack's source data and refreshes its views.`;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      pack: { type: 'string' },
-      scale: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '42' },
-      'end-today': { type: 'boolean', default: false },
-      'database-url': { type: 'string' },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        pack: { type: 'string' },
+        scale: { type: 'string', default: '1' },
+        seed: { type: 'string', default: '42' },
+        'end-today': { type: 'boolean', default: false },
+        'database-url': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    // An unknown or malformed option: say which, and how to call it, not a stack trace.
+    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const known = Object.keys(seeders);
   const packs = values.pack === 'all' ? known : values.pack ? [values.pack] : [];
