@@ -2,6 +2,10 @@
 // globalSetup migrates a template database once; a file clones it in well under a second, so tests
 // never see each other's views, logs or registry rows.
 import { Client } from 'pg';
+import { withDatabase } from '../../server/src/db/serverAdmin';
+
+// Re-exported: the harness's callers import it from here.
+export { withDatabase };
 
 /** Written by globalSetup into the environment the Jest workers inherit. */
 export const ENV = {
@@ -17,12 +21,6 @@ export function requireUrl(name: string): string {
     throw new Error(`${name} is not set: run the SQL tests through Jest (npm test), whose globalSetup provides it.`);
   }
   return url;
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 let counter = 0;

@@ -4,27 +4,16 @@
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { startCluster, stopOnExit, type Cluster } from '../../../test/harness/cluster';
+import { onServer, withDatabase } from '../db/serverAdmin';
 import { benchPacks } from './packs';
 import { writeReport, type BenchRun } from './report';
 import { runScale } from './runScale';
 
-const withDb = (url: string, db: string): string => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
-
+/** The first value of the statement's first row, as text ('' for none). */
 async function admin(url: string, sql: string): Promise<string> {
-  const c = new Client({ connectionString: withDb(url, 'postgres') });
-  await c.connect();
-  try {
-    const { rows } = await c.query(sql);
-    return rows[0] ? String(Object.values(rows[0])[0]) : '';
-  } finally {
-    await c.end();
-  }
+  const { rows } = await onServer(url, sql);
+  return rows[0] ? String(Object.values(rows[0])[0]) : '';
 }
 
 const USAGE = `Usage: npm run bench -- [--pack sales|funeral] [--scale 1,10,100] [--database-url URL] [--out DIR]
@@ -92,7 +81,9 @@ async function main(): Promise<number> {
       await admin(serverUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await admin(serverUrl, `CREATE DATABASE ${db}`);
       try {
-        run.scales.push(await runScale(withDb(serverUrl, db), pack, scale, benchPacks[pack], (l) => console.log(l)));
+        run.scales.push(
+          await runScale(withDatabase(serverUrl, db), pack, scale, benchPacks[pack], (l) => console.log(l))
+        );
       } finally {
         await admin(serverUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       }

@@ -5,28 +5,16 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { startCluster, stopOnExit, type Cluster } from '../../../test/harness/cluster';
 import { migrate } from '../db/migrate';
+import { onServer, withDatabase } from '../db/serverAdmin';
 import { dumpSchema, findPgDump, SCHEMA_FILE } from '../db/schemaDump';
 
 const CLUSTER_DB = 'matview_ops';
 
-const withDb = (url: string, db: string): string => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
+const admin = async (serverUrl: string, sql: string): Promise<void> => {
+  await onServer(serverUrl, sql);
 };
-
-async function admin(serverUrl: string, sql: string): Promise<void> {
-  const c = new Client({ connectionString: withDb(serverUrl, 'postgres') });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 const readOrEmpty = (path: string): string => {
   try {
@@ -54,7 +42,7 @@ async function main(): Promise<number> {
       await admin(serverUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await admin(serverUrl, `CREATE DATABASE ${db}`);
       dropDb = () => admin(serverUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      url = withDb(serverUrl, db);
+      url = withDatabase(serverUrl, db);
     } else {
       cluster = await startCluster({ cronDatabase: CLUSTER_DB });
       stopOnExit(cluster);
