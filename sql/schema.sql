@@ -3828,10 +3828,7 @@ CREATE FUNCTION pos.live_tail_customers(day date) RETURNS TABLE(previous_visit d
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-  IF day IS DISTINCT FROM pos.live_tail_day() THEN
-    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
-      USING ERRCODE = '22023';
-  END IF;
+  PERFORM pos.require_live_tail_day(day);
   -- Per customer of today, the last stored visit before today (one backward index probe each): NULL makes today
   -- a first visit, and a range counts the customer again only if that visit is before the range.
   RETURN QUERY
@@ -3910,10 +3907,7 @@ CREATE FUNCTION pos.live_tail_sales(day date) RETURNS SETOF pos.mv_daily_sales_s
     AS $$
 BEGIN
   -- Readers may not read the sales table: this opens exactly the live day to them, nothing else.
-  IF day IS DISTINCT FROM pos.live_tail_day() THEN
-    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
-      USING ERRCODE = '22023';
-  END IF;
+  PERFORM pos.require_live_tail_day(day);
   RETURN QUERY SELECT * FROM pos.daily_sales_summary_rows(ARRAY[day]);
 END
 $$;
@@ -4635,6 +4629,28 @@ $$;
 --
 
 COMMENT ON FUNCTION pos.refresh_weekly_sales_summary() IS 'The refresh routine of pos.mv_weekly_sales_summary (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the keys that depend on the dates its sources changed (mv_ops.refresh_keys); writes only rows that differ (mv_ops.apply_keyed).';
+
+--
+-- Name: require_live_tail_day(date); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.require_live_tail_day(day date) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+  IF day IS DISTINCT FROM pos.live_tail_day() THEN
+    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
+      USING ERRCODE = '22023';
+  END IF;
+END
+$$;
+
+--
+-- Name: FUNCTION require_live_tail_day(day date); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.require_live_tail_day(day date) IS 'The live tail''s one check: refuses any day but today (or every day when zero-lag reads are off). Both definer functions that read pos.lengolf_sales for readers start with it.';
 
 --
 -- Name: set_zero_lag_reads(boolean); Type: PROCEDURE; Schema: pos
@@ -9123,6 +9139,12 @@ REVOKE ALL ON FUNCTION pos.refresh_weekly_reports_cache() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION pos.refresh_weekly_sales_summary() FROM PUBLIC;
+
+--
+-- Name: FUNCTION require_live_tail_day(day date); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.require_live_tail_day(day date) FROM PUBLIC;
 
 --
 -- Name: PROCEDURE set_zero_lag_reads(IN live boolean); Type: ACL; Schema: pos

@@ -21,6 +21,23 @@ END
 $$;
 COMMENT ON FUNCTION pos.live_tail_day() IS 'The day zero-lag reads compute live: today in the venue''s time zone, or NULL when zero_lag_reads is off.';
 
+CREATE OR REPLACE FUNCTION pos.require_live_tail_day(day date)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF day IS DISTINCT FROM pos.live_tail_day() THEN
+    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
+      USING ERRCODE = '22023';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION pos.require_live_tail_day(date) IS
+  'The live tail''s one check: refuses any day but today (or every day when zero-lag reads are off). Both definer functions that read pos.lengolf_sales for readers start with it.';
+REVOKE ALL ON FUNCTION pos.require_live_tail_day(date) FROM PUBLIC;
+-- No grant: only the definer functions (owner) call it.
+
 CREATE OR REPLACE FUNCTION pos.live_tail_sales(day date)
 RETURNS SETOF pos.mv_daily_sales_summary
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -28,10 +45,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   -- Readers may not read the sales table: this opens exactly the live day to them, nothing else.
-  IF day IS DISTINCT FROM pos.live_tail_day() THEN
-    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
-      USING ERRCODE = '22023';
-  END IF;
+  PERFORM pos.require_live_tail_day(day);
   RETURN QUERY SELECT * FROM pos.daily_sales_summary_rows(ARRAY[day]);
 END
 $$;
@@ -44,10 +58,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF day IS DISTINCT FROM pos.live_tail_day() THEN
-    RAISE EXCEPTION 'zero-lag reads are for today (%) only, not %', COALESCE(pos.live_tail_day()::text, 'off'), day
-      USING ERRCODE = '22023';
-  END IF;
+  PERFORM pos.require_live_tail_day(day);
   -- Per customer of today, the last stored visit before today (one backward index probe each): NULL makes today
   -- a first visit, and a range counts the customer again only if that visit is before the range.
   RETURN QUERY
