@@ -1196,20 +1196,25 @@ DECLARE
   n int := 0;
 BEGIN
   FOR t IN
-    SELECT DISTINCT tt.tbl, tt.journal_oid FROM mv_ops.tracked_table tt
-    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
-                      WHERE g.tgrelid = tt.tbl AND g.tgname = 'mv_ops_track_changes' AND NOT g.tgisinternal)
+    SELECT DISTINCT tt.tbl, tt.journal_oid, mv_ops.key_tracked(tt.tbl::text) AS keyed,
+           EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                   WHERE g.tgrelid = tt.tbl AND g.tgname = 'mv_ops_track_changes' AND NOT g.tgisinternal) AS generic
+    FROM mv_ops.tracked_table tt
   LOOP
+    CONTINUE WHEN t.keyed <> t.generic;
     BEGIN
       PERFORM mv_ops.install_tracking(t.tbl);
-      -- What it went through untracked is unknown, so its views are refreshed once as if it had changed.
-      INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
-      VALUES (t.journal_oid, pg_catalog.pg_current_xact_id(), mv_ops.now())
-      ON CONFLICT DO NOTHING;
-      n := n + 1;
+      -- Untracked until now: what it went through is unknown, so its views are refreshed once as if it had
+      -- changed. (Key-tracked with the generic trigger left over: nothing was missed, it only goes.)
+      IF NOT t.keyed THEN
+        INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
+        VALUES (t.journal_oid, pg_catalog.pg_current_xact_id(), mv_ops.now())
+        ON CONFLICT DO NOTHING;
+        n := n + 1;
+      END IF;
     EXCEPTION WHEN OTHERS THEN
       -- Busy (lock_timeout) or not ours to alter: the tick goes on, and the next one tries again.
-      RAISE WARNING 'mv_ops: change tracking for % not installed (%); trying again at the next tick', t.tbl, SQLERRM;
+      RAISE WARNING 'mv_ops: change tracking for % not put right (%); trying again at the next tick', t.tbl, SQLERRM;
     END;
   END LOOP;
   RETURN n;
@@ -1220,7 +1225,7 @@ $$;
 -- Name: FUNCTION heal_tracking(); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.heal_tracking() IS 'Installs change tracking on base tables of managed views that lack it (created again after a drop, partitions added later) and journals a change for each, since what happened while untracked is unknown. Called by every scheduled tick; returns how many it fixed.';
+COMMENT ON FUNCTION mv_ops.heal_tracking() IS 'Installs change tracking on base tables of managed views that lack it (created again after a drop, partitions added later, key triggers dropped) and journals a change for each, since what happened while untracked is unknown; drops the generic trigger from tables that became key-tracked. Called by every scheduled tick; returns how many tables it found untracked.';
 
 --
 -- Name: install_tracking(regclass); Type: FUNCTION; Schema: mv_ops
@@ -1231,8 +1236,12 @@ CREATE FUNCTION mv_ops.install_tracking(tbl regclass) RETURNS void
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-  EXECUTE format('CREATE OR REPLACE TRIGGER mv_ops_track_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
-                 'FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change()', tbl);
+  IF mv_ops.key_tracked(tbl::text) THEN
+    EXECUTE format('DROP TRIGGER IF EXISTS mv_ops_track_changes ON %s', tbl);
+  ELSE
+    EXECUTE format('CREATE OR REPLACE TRIGGER mv_ops_track_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change()', tbl);
+  END IF;
 END
 $$;
 
@@ -1240,7 +1249,7 @@ $$;
 -- Name: FUNCTION install_tracking(tbl regclass); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.install_tracking(tbl regclass) IS 'Puts the change-journal statement trigger (mv_ops_track_changes) on one table.';
+COMMENT ON FUNCTION mv_ops.install_tracking(tbl regclass) IS 'Puts change tracking on one table: the change-journal statement trigger (mv_ops_track_changes), unless the table is key-tracked (mv_ops.track_keys), whose key journal is its change journal; then a leftover mv_ops_track_changes is dropped.';
 
 --
 -- Name: key_tracked(text); Type: FUNCTION; Schema: mv_ops
@@ -1268,7 +1277,7 @@ CREATE FUNCTION mv_ops.keys_of_pos_bay_capacity_17fde148() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
-      INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.bay_capacity', '-infinity') ON CONFLICT DO NOTHING;
+      INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.bay_capacity', '-infinity');
                     RETURN NULL; END $$;
 
 --
@@ -1286,14 +1295,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_customer_905d5469() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.customer', n.first_seen FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.customer', n.first_seen FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.customer', k FROM (SELECT n.first_seen FROM mv_ops_new n UNION SELECT o.first_seen FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT 'pos.customer', k FROM (SELECT n.first_seen FROM mv_ops_new n UNION SELECT o.first_seen FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.customer', o.first_seen FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.customer', o.first_seen FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.customer', '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.customer', '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1312,14 +1321,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_lengolf_sales_d2253627() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.lengolf_sales', n.date FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.lengolf_sales', n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.lengolf_sales', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT 'pos.lengolf_sales', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.lengolf_sales', o.date FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.lengolf_sales', o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.lengolf_sales', '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.lengolf_sales', '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1338,14 +1347,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_customer_analytics_c46a32c1() RETURNS trig
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_analytics', n.date FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_analytics', n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_customer_analytics', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT 'pos.mv_customer_analytics', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_analytics', o.date FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_analytics', o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_customer_analytics', '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_customer_analytics', '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1364,14 +1373,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_customer_daily_visits_d77455a0() RETURNS t
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_daily_visits', n.date FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_daily_visits', n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_customer_daily_visits', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT 'pos.mv_customer_daily_visits', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_daily_visits', o.date FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_daily_visits', o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_customer_daily_visits', '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_customer_daily_visits', '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1390,14 +1399,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_daily_sales_summary_cf29e921() RETURNS tri
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_daily_sales_summary', n.date FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_daily_sales_summary', n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_daily_sales_summary', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT 'pos.mv_daily_sales_summary', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_daily_sales_summary', o.date FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_daily_sales_summary', o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_daily_sales_summary', '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_daily_sales_summary', '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1416,14 +1425,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_monthly_sales_summary_b0201044() RETURNS t
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_monthly_sales_summary', n.month_start_date FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_monthly_sales_summary', n.month_start_date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_monthly_sales_summary', k FROM (SELECT n.month_start_date FROM mv_ops_new n UNION SELECT o.month_start_date FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT 'pos.mv_monthly_sales_summary', k FROM (SELECT n.month_start_date FROM mv_ops_new n UNION SELECT o.month_start_date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_monthly_sales_summary', o.month_start_date FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_monthly_sales_summary', o.month_start_date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_monthly_sales_summary', '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_monthly_sales_summary', '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1442,14 +1451,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_weekly_sales_summary_ba20d4d1() RETURNS tr
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_weekly_sales_summary', n.week_start_date FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_weekly_sales_summary', n.week_start_date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_weekly_sales_summary', k FROM (SELECT n.week_start_date FROM mv_ops_new n UNION SELECT o.week_start_date FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT 'pos.mv_weekly_sales_summary', k FROM (SELECT n.week_start_date FROM mv_ops_new n UNION SELECT o.week_start_date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_weekly_sales_summary', o.week_start_date FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_weekly_sales_summary', o.week_start_date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_weekly_sales_summary', '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_weekly_sales_summary', '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1581,14 +1590,27 @@ CREATE FUNCTION mv_ops.prune_changed_keys(sources text[]) RETURNS bigint
     LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  -- A journal row can go once every keyed aggregate reading its table has consumed it; an aggregate with no
-  -- progress row is refreshed in full next, so it needs none of them.
-  WITH gone AS (
+  -- Every view reading one of these tables that is not keyed (a keyed one's progress says what it consumed), and
+  -- the oldest snapshot their last successes may not have seen past.
+  WITH readers AS MATERIALIZED (
+    SELECT s.source::text AS source, bool_or(ls.snapshot_xmin IS NULL) AS unrefreshed, min(ls.snapshot_xmin) AS xmin
+    FROM mv_ops.view_source s
+    JOIN mv_ops.managed_view m ON m.view_id = s.view_id AND NOT m.keyed
+    LEFT JOIN LATERAL (SELECT l.snapshot_xmin FROM mv_ops.refresh_log l
+                       WHERE l.view_id = s.view_id AND l.status = 'succeeded'
+                       ORDER BY l.log_id DESC LIMIT 1) ls ON true
+    WHERE s.kind = 'table' AND s.source::text = ANY(sources)
+    GROUP BY 1
+  ), gone AS (
+    -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row is
+    -- refreshed in full next, so it needs none), and every other view reading the table has refreshed past it
+    -- (the row is that table's change journal too).
     DELETE FROM mv_ops.changed_key c
     WHERE c.source = ANY(sources)
       AND NOT EXISTS (SELECT 1 FROM mv_ops.managed_view m JOIN mv_ops.key_progress p USING (view_id)
                       WHERE m.keyed AND c.source = ANY(m.declared_sources)
                         AND NOT pg_catalog.pg_visible_in_snapshot(c.xid, p.consumed))
+      AND NOT EXISTS (SELECT 1 FROM readers r WHERE r.source = c.source AND (r.unrefreshed OR c.xid >= r.xmin))
     RETURNING 1)
   SELECT count(*) FROM gone
 $$;
@@ -1597,7 +1619,7 @@ $$;
 -- Name: FUNCTION prune_changed_keys(sources text[]); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.prune_changed_keys(sources text[]) IS 'Deletes the journaled keys of these tables that every keyed aggregate reading them has consumed.';
+COMMENT ON FUNCTION mv_ops.prune_changed_keys(sources text[]) IS 'Deletes the journaled keys of these tables that every keyed aggregate reading them has consumed and every other managed view reading them has refreshed past.';
 
 --
 -- Name: prune_cron_history(); Type: FUNCTION; Schema: mv_ops
@@ -1677,7 +1699,7 @@ BEGIN
     WHERE s.source::oid = sc.source_oid AND s.kind = 'table'
       AND (ls.snapshot_xmin IS NULL OR sc.xid >= ls.snapshot_xmin));
   GET DIAGNOSTICS n = ROW_COUNT;
-  RETURN n;
+  RETURN n + mv_ops.prune_changed_keys(ARRAY(SELECT DISTINCT c.source FROM mv_ops.changed_key c))::int;
 END
 $$;
 
@@ -1685,7 +1707,7 @@ $$;
 -- Name: FUNCTION prune_source_changes(); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.prune_source_changes() IS 'Compacts the change journal: removes changes every dependent view has already refreshed past.';
+COMMENT ON FUNCTION mv_ops.prune_source_changes() IS 'Compacts the change journals: removes changes (mv_ops.source_change, and mv_ops.changed_key through prune_changed_keys) every dependent view has already refreshed past. Returns rows removed.';
 
 --
 -- Name: managed_view; Type: TABLE; Schema: mv_ops
@@ -2704,18 +2726,18 @@ BEGIN
     -- Static SQL per table (a generic trigger would need EXECUTE, re-planned on every POS statement).
     body := format($b$
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, n.%2$I FROM mv_ops_new n ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, n.%2$I FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT %1$L, k FROM (SELECT n.%2$I FROM mv_ops_new n UNION SELECT o.%2$I FROM mv_ops_old o) u(k) ON CONFLICT DO NOTHING;
+        SELECT %1$L, k FROM (SELECT n.%2$I FROM mv_ops_new n UNION SELECT o.%2$I FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, o.%2$I FROM mv_ops_old o ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, o.%2$I FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity') ON CONFLICT DO NOTHING;
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity');
       END IF;$b$, src, key_column);
   ELSE
     body := format($b$
-      INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity') ON CONFLICT DO NOTHING;$b$, src);
+      INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity');$b$, src);
   END IF;
   -- Readable and unique: a_b.c and a.b_c differ in the hash, and long names stay within 63 characters.
   fn := format('mv_ops.%I', left(format('keys_of_%s_%s', rel.nspname, rel.relname), 50) || '_' || left(md5(src), 8));
@@ -2737,6 +2759,8 @@ BEGIN
   EXECUTE format('COMMENT ON TRIGGER mv_ops_track_keys_update ON %s IS %L', source, 'mv_ops key journal: the old and new dates of updated rows (mv_ops.track_keys).');
   EXECUTE format('COMMENT ON TRIGGER mv_ops_track_keys_delete ON %s IS %L', source, 'mv_ops key journal: the dates deleted rows carried (mv_ops.track_keys).');
   EXECUTE format('COMMENT ON TRIGGER mv_ops_track_keys_truncate ON %s IS %L', source, 'mv_ops key journal: a TRUNCATE changes every key (mv_ops.track_keys).');
+  -- The key journal is the table's change journal now (mv_ops.install_tracking).
+  EXECUTE format('DROP TRIGGER IF EXISTS mv_ops_track_changes ON %s', source);
 END
 $_$;
 
@@ -2744,7 +2768,7 @@ $_$;
 -- Name: FUNCTION track_keys(source regclass, key_column name); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.track_keys(source regclass, key_column name) IS 'Journals the business dates (key_column, a date) that every INSERT, UPDATE (old and new dates), DELETE and TRUNCATE (every key) of a table touches, with four statement triggers mv_ops_track_keys_* using transition tables: one journal row per date and writing transaction. key_column NULL: any change means every key (for small tables such as capacities). Idempotent.';
+COMMENT ON FUNCTION mv_ops.track_keys(source regclass, key_column name) IS 'Journals the business dates (key_column, a date) that every INSERT, UPDATE (old and new dates), DELETE and TRUNCATE (every key) of a table touches, with four statement triggers mv_ops_track_keys_* using transition tables: a journal row per date and statement. key_column NULL: any change means every key (for small tables such as capacities). The key journal is then the table''s change journal too, so its mv_ops_track_changes trigger goes. Idempotent.';
 
 --
 -- Name: track_sources(integer); Type: FUNCTION; Schema: mv_ops
@@ -2894,9 +2918,15 @@ CREATE FUNCTION mv_ops.view_state_at(at timestamp with time zone) RETURNS TABLE(
                        ORDER BY l.log_id DESC LIMIT 1) ls ON true
   ), evidence AS (
     SELECT b.*,
-           (SELECT min(sc.changed_at) FROM mv_ops.view_source s
-            JOIN mv_ops.source_change sc ON sc.source_oid = s.source::oid
-            WHERE s.view_id = b.view_id AND s.kind = 'table' AND (b.ls_xmin IS NULL OR sc.xid >= b.ls_xmin)) AS first_change,
+           (SELECT min(ch.changed_at) FROM mv_ops.view_source s
+            CROSS JOIN LATERAL (
+              SELECT sc.changed_at FROM mv_ops.source_change sc
+              WHERE sc.source_oid = s.source::oid AND (b.ls_xmin IS NULL OR sc.xid >= b.ls_xmin)
+              UNION ALL
+              -- regclass as text under this search_path is schema-qualified, as track_keys names the source.
+              SELECT ck.changed_at FROM mv_ops.changed_key ck
+              WHERE ck.source = s.source::text AND (b.ls_xmin IS NULL OR ck.xid >= b.ls_xmin)) ch
+            WHERE s.view_id = b.view_id AND s.kind = 'table') AS first_change,
            (SELECT min(ul.finished_at) FROM mv_ops.view_source s
             JOIN mv_ops.refresh_log ul ON ul.view_id = s.upstream_view_id AND ul.status = 'succeeded'
             WHERE s.view_id = b.view_id AND s.kind = 'managed_view' AND ul.finished_at > b.ls_started) AS first_upstream,
@@ -2931,7 +2961,7 @@ $$;
 -- Name: FUNCTION view_state_at(at timestamp with time zone); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.view_state_at(at timestamp with time zone) IS 'For each managed view at a moment: whether its sources changed since the snapshot of its last success, whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
+COMMENT ON FUNCTION mv_ops.view_state_at(at timestamp with time zone) IS 'For each managed view at a moment: whether its sources changed since the snapshot of its last success (mv_ops.source_change, and mv_ops.changed_key for key-tracked tables), whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
 
 --
 -- Name: bay_hours_on(date); Type: FUNCTION; Schema: pos
@@ -6321,14 +6351,15 @@ COMMENT ON TABLE funeral_mv.realtime_availability_state IS 'One row: the date wi
 CREATE TABLE mv_ops.changed_key (
     source text NOT NULL,
     key date NOT NULL,
-    xid xid8 DEFAULT pg_current_xact_id() NOT NULL
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    changed_at timestamp with time zone DEFAULT (now() + COALESCE((NULLIF(current_setting('mv_ops.clock_offset'::text, true), ''::text))::interval, '00:00:00'::interval)) NOT NULL
 );
 
 --
 -- Name: TABLE changed_key; Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON TABLE mv_ops.changed_key IS 'Insert-only journal of changed keys: one row per (key-tracked table, business date, writing transaction), written by the mv_ops_track_keys_* statement triggers. A keyed aggregate''s refresh takes the keys of its sources whose transaction its snapshot sees and its previous refresh did not (mv_ops.key_progress); rows every consumer has seen are pruned. The key -infinity means every key (a TRUNCATE, or a change to a table tracked without a key column).';
+COMMENT ON TABLE mv_ops.changed_key IS 'Insert-only journal of changed keys: a row per (key-tracked table, business date, writing statement), written by the mv_ops_track_keys_* statement triggers. It is also the change journal of a key-tracked table (which has no mv_ops_track_changes trigger): mv_ops.view_state_at reads it as it reads mv_ops.source_change. A keyed aggregate''s refresh takes the keys of its sources whose transaction its snapshot sees and its previous refresh did not (mv_ops.key_progress); rows that every keyed consumer has consumed and every reader''s last refresh has seen are pruned. The key -infinity means every key (a TRUNCATE, or a change to a table tracked without a key column).';
 
 --
 -- Name: COLUMN changed_key.source; Type: COMMENT; Schema: mv_ops
@@ -6347,6 +6378,12 @@ COMMENT ON COLUMN mv_ops.changed_key.key IS 'A business date whose rows the tran
 --
 
 COMMENT ON COLUMN mv_ops.changed_key.xid IS 'Writing transaction: part of the key so concurrent writers of one date never wait on each other.';
+
+--
+-- Name: COLUMN changed_key.changed_at; Type: COMMENT; Schema: mv_ops
+--
+
+COMMENT ON COLUMN mv_ops.changed_key.changed_at IS 'When the transaction first changed this key of the table, on the engine clock: what the scheduler''s lag and "sources changed" read for a key-tracked table (mv_ops.view_state_at).';
 
 --
 -- Name: key_progress; Type: TABLE; Schema: mv_ops
@@ -7051,13 +7088,6 @@ ALTER TABLE ONLY funeral_mv.realtime_availability_state
     ADD CONSTRAINT realtime_availability_state_pkey PRIMARY KEY (singleton);
 
 --
--- Name: changed_key changed_key_pkey; Type: CONSTRAINT; Schema: mv_ops
---
-
-ALTER TABLE ONLY mv_ops.changed_key
-    ADD CONSTRAINT changed_key_pkey PRIMARY KEY (source, key, xid);
-
---
 -- Name: key_progress key_progress_pkey; Type: CONSTRAINT; Schema: mv_ops
 --
 
@@ -7370,6 +7400,18 @@ CREATE INDEX idx_realtime_avail_date ON funeral_mv.realtime_availability USING b
 --
 
 CREATE INDEX idx_realtime_avail_location_date ON funeral_mv.realtime_availability USING btree (location_id, date);
+
+--
+-- Name: changed_key_source_xid; Type: INDEX; Schema: mv_ops
+--
+
+CREATE INDEX changed_key_source_xid ON mv_ops.changed_key USING btree (source, xid);
+
+--
+-- Name: INDEX changed_key_source_xid; Type: COMMENT; Schema: mv_ops
+--
+
+COMMENT ON INDEX mv_ops.changed_key_source_xid IS 'The journal read by source: a refresh''s keys and the scheduler''s first change since a snapshot (xid).';
 
 --
 -- Name: refresh_log_open; Type: INDEX; Schema: mv_ops
@@ -7712,24 +7754,6 @@ CREATE TRIGGER mv_ops_track_changes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE
 --
 
 CREATE TRIGGER mv_ops_track_changes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON funeral.users FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change();
-
---
--- Name: bay_capacity mv_ops_track_changes; Type: TRIGGER; Schema: pos
---
-
-CREATE TRIGGER mv_ops_track_changes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON pos.bay_capacity FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change();
-
---
--- Name: customer mv_ops_track_changes; Type: TRIGGER; Schema: pos
---
-
-CREATE TRIGGER mv_ops_track_changes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON pos.customer FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change();
-
---
--- Name: lengolf_sales mv_ops_track_changes; Type: TRIGGER; Schema: pos
---
-
-CREATE TRIGGER mv_ops_track_changes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON pos.lengolf_sales FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change();
 
 --
 -- Name: bay_capacity mv_ops_track_keys_delete; Type: TRIGGER; Schema: pos

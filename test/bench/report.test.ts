@@ -132,6 +132,7 @@ describe('bench report sections', () => {
     writePath: [
       {
         shape: 'single-line receipts',
+        commits: 'fsync on, synchronous_commit on, full_page_writes on',
         receipts: 100,
         lines: 100,
         triggers: ['mv_ops_track_changes', 'mv_ops_track_keys_insert'],
@@ -177,11 +178,12 @@ describe('bench report sections', () => {
     expect(lines.map(cells)).toContainEqual(['', '1', 'pos.c', 'full', '5.0', '5.0', '']);
   });
 
-  test('the write path table: µs per line without and with the triggers, the extra and the overhead', () => {
+  test('the write path table: the commit settings, µs per line without and with the triggers, the extra and the overhead', () => {
     expect(lines.map(cells)).toContainEqual([
       '',
       '100',
       'single-line receipts',
+      'fsync on, synchronous_commit on, full_page_writes on',
       '1.0',
       '100 × 1',
       '400.0',

@@ -111,9 +111,21 @@ describe('sales benchmark at a tiny scale', () => {
     const { rows } = await c.query(
       `SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'pos.lengolf_sales'::regclass AND tgname LIKE 'mv\\_ops\\_%' ORDER BY tgname`
     );
-    expect(rows.map((r) => r.tgname)).toContain('mv_ops_track_changes');
+    // Key-tracked: the key journal is its change journal, so there is no mv_ops_track_changes (0107).
+    expect(rows.map((r) => r.tgname)).toEqual([
+      'mv_ops_track_keys_delete',
+      'mv_ops_track_keys_insert',
+      'mv_ops_track_keys_truncate',
+      'mv_ops_track_keys_update',
+    ]);
     expect(rows.every((r) => r.tgenabled === 'O')).toBe(true);
-    expect(result.writePath!.map((w) => w.shape)).toEqual(['single-line receipts', 'multi-line receipts']);
+    // Both shapes as the throwaway cluster commits (fsync off), then with durable commits.
+    expect(result.writePath!.map((w) => `${w.shape}: ${w.commits}`)).toEqual([
+      'single-line receipts: fsync off, synchronous_commit off, full_page_writes off',
+      'multi-line receipts: fsync off, synchronous_commit off, full_page_writes off',
+      'single-line receipts: fsync on, synchronous_commit on, full_page_writes on',
+      'multi-line receipts: fsync on, synchronous_commit on, full_page_writes on',
+    ]);
     for (const w of result.writePath!) {
       expect(w.triggers).toEqual(rows.map((r) => r.tgname));
       expect(w.rounds).toHaveLength(2);
@@ -124,6 +136,11 @@ describe('sales benchmark at a tiny scale', () => {
     }
     expect(result.writePath![0].lines).toBe(5);
     expect(result.writePath![1].lines / result.writePath![1].receipts).toBeGreaterThan(1);
+    // The durable pass puts the server's settings back.
+    const { rows: after } = await c.query(
+      `SELECT current_setting('fsync') AS fsync, current_setting('full_page_writes') AS fpw`
+    );
+    expect(after[0]).toEqual({ fsync: 'off', fpw: 'off' });
   });
 
   test('both dashboard calls (to yesterday, to today) are also measured in new sessions, planning included', () => {

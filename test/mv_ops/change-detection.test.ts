@@ -121,3 +121,59 @@ describe('the time zone a view is computed in', () => {
     }
   });
 });
+
+describe('a key-tracked table: its key journal is its change journal', () => {
+  const triggersOn = async (table: string): Promise<string[]> =>
+    (
+      await c.query<{ tgname: string }>(
+        `SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal AND tgname LIKE 'mv\\_ops\\_%' ORDER BY 1`,
+        [table]
+      )
+    ).rows.map((r) => r.tgname);
+  const journals = async (): Promise<{ changes: number; keys: number }> =>
+    (
+      await c.query(`SELECT (SELECT count(*)::int FROM mv_ops.source_change WHERE source_oid = 'fx.sale'::regclass) AS changes,
+                            (SELECT count(*)::int FROM mv_ops.changed_key WHERE source = 'fx.sale') AS keys`)
+    ).rows[0];
+
+  test('after track_keys the next tick drops the generic trigger: one trigger and one journal row per write', async () => {
+    await c.query(`SELECT mv_ops.track_keys('fx.sale', 'day'); SELECT mv_ops.prune_source_changes()`);
+    expect(await runDueAt(871)).toEqual([]);
+    expect(await triggersOn('fx.sale')).toEqual([
+      'mv_ops_track_keys_delete',
+      'mv_ops_track_keys_insert',
+      'mv_ops_track_keys_truncate',
+      'mv_ops_track_keys_update',
+    ]);
+    const before = await journals();
+    await c.query(`INSERT INTO fx.sale (day, amount) VALUES ('2025-01-12', 1), ('2025-01-12', 2)`);
+    expect(await journals()).toEqual({ changes: before.changes, keys: before.keys + 1 });
+  });
+
+  test('a write to it makes its views due with their lag, and the nightly prune keeps the rows until they refreshed', async () => {
+    await setClock(880);
+    await c.query(`INSERT INTO fx.sale (day, amount) VALUES ('2025-01-13', 1)`);
+    await setClock(885);
+    const state = await c.query(
+      `SELECT m.view_name, s.sources_changed, s.lag FROM mv_ops.view_state_at(mv_ops.now()) s
+       JOIN mv_ops.managed_view m USING (view_id) WHERE m.view_name = 'daily'`
+    );
+    expect(state.rows[0].sources_changed).toBe(true);
+    // The first unrefreshed write (871–880 min) is at least 5 minutes old.
+    expect(state.rows[0].lag.minutes).toBeGreaterThanOrEqual(5);
+    await c.query(`SELECT mv_ops.prune_source_changes()`);
+    expect((await journals()).keys).toBe(2);
+    expect(await runDueAt(886)).toEqual(['fx.daily:schedule', 'fx.weekly:cascade', 'fx.total:cascade']);
+    await c.query(`SELECT mv_ops.prune_source_changes()`);
+    expect((await journals()).keys).toBe(0);
+    expect(await runDueAt(901)).toEqual([]);
+  });
+
+  test('with a key trigger dropped the table is untracked for keys: the tick puts the generic trigger back and refreshes once', async () => {
+    await c.query(`DROP TRIGGER mv_ops_track_keys_insert ON fx.sale`);
+    expect(await runDueAt(916)).toEqual(['fx.daily:schedule', 'fx.weekly:cascade', 'fx.total:cascade']);
+    expect(await triggersOn('fx.sale')).toContain('mv_ops_track_changes');
+    await c.query(`INSERT INTO fx.sale (day, amount) VALUES ('2025-01-14', 1)`);
+    expect(await runDueAt(931)).toEqual(['fx.daily:schedule', 'fx.weekly:cascade', 'fx.total:cascade']);
+  });
+});

@@ -53,6 +53,25 @@ describe('keyed sales aggregates', () => {
     expect((await c.query(`SELECT count(*)::int AS n FROM mv_ops.changed_key`)).rows[0].n).toBe(0);
   });
 
+  test('a transaction writing one date in two statements journals it twice; the refresh takes it once', async () => {
+    const day = await someDay(30);
+    await c.query('BEGIN');
+    await c.query(
+      `UPDATE pos.lengolf_sales SET sales_net = sales_net + 1 WHERE id = (SELECT min(id) FROM pos.lengolf_sales WHERE date = $1)`,
+      [day]
+    );
+    await c.query(
+      `UPDATE pos.lengolf_sales SET sales_net = sales_net - 1 WHERE id = (SELECT max(id) FROM pos.lengolf_sales WHERE date = $1)`,
+      [day]
+    );
+    await c.query('COMMIT');
+    const journaled = await c.query(`SELECT key::text AS k FROM mv_ops.changed_key WHERE source = 'pos.lengolf_sales'`);
+    expect(journaled.rows.map((r) => r.k)).toEqual([day, day]);
+    await scheduled();
+    expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded incremental 1');
+    expect((await c.query(`SELECT count(*)::int AS n FROM mv_ops.changed_key`)).rows[0].n).toBe(0);
+  });
+
   test('a bay-capacity change (tracked without a key) makes the daily summary refresh in full', async () => {
     await c.query(`UPDATE pos.bay_capacity SET bays = bays + 1 WHERE effective_from = '2024-09-01'`);
     try {

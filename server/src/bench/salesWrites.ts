@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { drawReceipts, receiptInsert, type Receipt } from '../seed/sales';
+import { describeCommits, withCommits, type CommitMode } from './commitModes';
 import { median } from './measure';
 import {
   ratio,
@@ -186,12 +187,15 @@ export interface WritePathOptions {
   /** Timed receipts per pass (one more warms the pass up); defaults 100 single-line, 50 of 2-4 lines. */
   singleLineReceipts?: number;
   multiLineReceipts?: number;
+  /** Commit settings to measure under, in order; default the server's own, then durable (commitModes.ts). */
+  commits?: CommitMode[];
 }
 
 /**
  * The same receipts inserted one INSERT (one transaction) each, with the mv_ops triggers on pos.lengolf_sales
  * disabled and enabled, alternating which goes first, in several rounds; each pass's rows are deleted again
- * (with the triggers enabled, so the change journals stay true), so the data set ends as it began.
+ * (with the triggers enabled, so the change journals stay true), so the data set ends as it began. Measured
+ * under each commit mode asked for: the triggers' share depends on what a commit costs.
  */
 export async function measureWritePath(ctx: BenchContext, o: WritePathOptions = {}): Promise<WritePathResult[]> {
   const { client: c, log, scale } = ctx;
@@ -247,39 +251,54 @@ export async function measureWritePath(ctx: BenchContext, o: WritePathOptions = 
     }
     return (ms * 1000) / lines;
   };
-  const results: WritePathResult[] = [];
-  for (const [shape, receipts] of shapes) {
-    if (receipts.length < 2) {
-      continue;
-    }
-    log(`sales x${scale}: write path, ${shape} receipts, triggers ${triggers.join(', ')} off and on`);
-    const measured: WritePathRound[] = [];
-    for (let round = 0; round <= rounds; round++) {
-      const first = round % 2 === 0 ? 'off' : 'on';
-      const firstUs = await pass(receipts, first === 'on');
-      const secondUs = await pass(receipts, first !== 'on');
-      // Round 0 warms the table's indexes and the plans for both settings; it is not counted.
-      if (round > 0) {
-        measured.push({
-          first,
-          offUsPerLine: first === 'off' ? firstUs : secondUs,
-          onUsPerLine: first === 'on' ? firstUs : secondUs,
-        });
+  /** Both receipt shapes, each in rounds of the triggers off and on, under the commit settings in force. */
+  const measureShapes = async (commits: string): Promise<WritePathResult[]> => {
+    const results: WritePathResult[] = [];
+    for (const [shape, receipts] of shapes) {
+      if (receipts.length < 2) {
+        continue;
       }
+      log(`sales x${scale}: write path, ${shape} receipts (${commits}), triggers ${triggers.join(', ')} off and on`);
+      const measured: WritePathRound[] = [];
+      for (let round = 0; round <= rounds; round++) {
+        const first = round % 2 === 0 ? 'off' : 'on';
+        const firstUs = await pass(receipts, first === 'on');
+        const secondUs = await pass(receipts, first !== 'on');
+        // Round 0 warms the table's indexes and the plans for both settings; it is not counted.
+        if (round > 0) {
+          measured.push({
+            first,
+            offUsPerLine: first === 'off' ? firstUs : secondUs,
+            onUsPerLine: first === 'on' ? firstUs : secondUs,
+          });
+        }
+      }
+      const timed = receipts.slice(1);
+      const result: WritePathResult = {
+        shape: `${shape} receipts`,
+        commits,
+        receipts: timed.length,
+        lines: timed.reduce((n, r) => n + r.lines.length, 0),
+        triggers,
+        rounds: measured,
+        ...summarizeRounds(measured),
+      };
+      log(
+        `sales x${scale}: ${result.shape} (${commits}): ${result.offUsPerLine.toFixed(1)} µs/line without triggers, ${result.onUsPerLine.toFixed(1)} with (${result.overheadPct.toFixed(1)} %)`
+      );
+      results.push(result);
     }
-    const timed = receipts.slice(1);
-    const result: WritePathResult = {
-      shape: `${shape} receipts`,
-      receipts: timed.length,
-      lines: timed.reduce((n, r) => n + r.lines.length, 0),
-      triggers,
-      rounds: measured,
-      ...summarizeRounds(measured),
-    };
-    log(
-      `sales x${scale}: ${result.shape}: ${result.offUsPerLine.toFixed(1)} µs/line without triggers, ${result.onUsPerLine.toFixed(1)} with (${result.overheadPct.toFixed(1)} %)`
-    );
-    results.push(result);
+    return results;
+  };
+  const results: WritePathResult[] = [];
+  const seen = new Set<string>();
+  for (const mode of o.commits ?? (['as configured', 'durable'] as CommitMode[])) {
+    const measured = await withCommits(c, mode, log, async (settings) => {
+      const commits = describeCommits(settings);
+      // A server that already commits durably: the second mode would measure the same thing again.
+      return seen.has(commits) ? [] : (seen.add(commits), await measureShapes(commits));
+    });
+    results.push(...(measured ?? []));
   }
   return results;
 }
