@@ -2312,8 +2312,10 @@ BEGIN
         time_zone = EXCLUDED.time_zone, enabled = EXCLUDED.enabled,
         -- The object was just checked to be a materialized view: a row left from an aggregate of that name
         -- (its table dropped, a view created in its place) would otherwise keep calling the old routine.
-        kind = 'materialized_view', refresh_routine = NULL, declared_sources = NULL
+        kind = 'materialized_view', refresh_routine = NULL, declared_sources = NULL, keyed = false
   RETURNING m.view_id INTO new_id;
+  -- A materialized view is refreshed whole: the progress of the keyed aggregate it replaces means nothing.
+  DELETE FROM mv_ops.key_progress p WHERE p.view_id = new_id;
 
   PERFORM mv_ops.track_sources(new_id);
   RETURN new_id;
@@ -2324,7 +2326,7 @@ $$;
 -- Name: FUNCTION register_view(target regclass, pack text, description text, schedule text, warn_after interval, error_after interval, date_relative boolean, full_refresh_schedule text, time_zone text, enabled boolean); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.register_view(target regclass, pack text, description text, schedule text, warn_after interval, error_after interval, date_relative boolean, full_refresh_schedule text, time_zone text, enabled boolean) IS 'Adds or updates a managed view (idempotent, so pack migrations can call it again) and installs change tracking on its base tables; a name last registered as an aggregate becomes a materialized view again. Refuses anything that is not a materialized view with a unique index on plain columns.';
+COMMENT ON FUNCTION mv_ops.register_view(target regclass, pack text, description text, schedule text, warn_after interval, error_after interval, date_relative boolean, full_refresh_schedule text, time_zone text, enabled boolean) IS 'Adds or updates a managed view (idempotent, so pack migrations can call it again) and installs change tracking on its base tables; a name last registered as an aggregate (keyed or not) becomes a materialized view again. Refuses anything that is not a materialized view with a unique index on plain columns.';
 
 --
 -- Name: relation_size_nowait(regclass, text); Type: FUNCTION; Schema: mv_ops

@@ -438,4 +438,24 @@ describe('registry rows that outlive the objects they name', () => {
       (await c.query(`SELECT relispopulated FROM pg_class WHERE oid = 'fx2.flip'::regclass`)).rows[0].relispopulated
     ).toBe(true);
   });
+
+  test('a materialized view registered under the name of a dropped keyed aggregate is no longer keyed, and its key progress goes', async () => {
+    await c.query(`
+      CREATE TABLE fx2.flip_keyed (k int PRIMARY KEY);
+      SELECT mv_ops.register_aggregate('fx2.flip_keyed', 'fx2_flip', 'd', '@hourly', '1 hour', '2 hours',
+                                       'fx2.fill_flip()', ARRAY['fx2.other'::regclass]);
+      SELECT mv_ops.track_keys('fx2.other', NULL);
+      SELECT mv_ops.make_keyed('fx2.flip_keyed');
+      DROP TABLE fx2.flip_keyed;
+      CREATE MATERIALIZED VIEW fx2.flip_keyed AS SELECT x AS k FROM fx2.other WITH NO DATA;
+      CREATE UNIQUE INDEX ON fx2.flip_keyed (k);
+      SELECT mv_ops.register_view('fx2.flip_keyed', 'fx2_flip', 'd', '@hourly', '1 hour', '2 hours');`);
+    const reg = await c.query(
+      `SELECT m.kind, m.keyed, (SELECT count(*)::int FROM mv_ops.key_progress p WHERE p.view_id = m.view_id) AS progress
+       FROM mv_ops.managed_view m WHERE schema_name = 'fx2' AND view_name = 'flip_keyed'`
+    );
+    expect(reg.rows).toEqual([{ kind: 'materialized_view', keyed: false, progress: 0 }]);
+    const { rows } = await c.query(`CALL mv_ops.refresh(views => ARRAY['fx2.flip_keyed'])`);
+    expect((await logOf(c, Number(rows[0].run_id))).map((l) => l.status)).toEqual(['succeeded']);
+  });
 });
