@@ -1,6 +1,6 @@
 // The progress display of `npm run mv -- refresh --wait`: redrawn in place on a terminal, one line
 // per change elsewhere. (The non-terminal form is also exercised end to end in cli.test.ts.)
-import { progressPrinter } from '../../server/src/cli/progress';
+import { progressPrinter, refreshKind } from '../../server/src/cli/progress';
 import { duration } from '../../server/src/cli/table';
 import type { RunStatus } from '../../server/src/refresh/queries';
 
@@ -49,10 +49,10 @@ test('on a terminal the table is redrawn over the previous one', () => {
   const p = progressPrinter(stream);
   p.update(run([step(1, 'fx.daily', 'running'), step(2, 'fx.weekly', 'queued')]));
   p.update(run([step(1, 'fx.daily', 'succeeded', 1234), step(2, 'fx.weekly', 'running')]));
-  expect(chunks[0]).toMatch(/^run 7: running, 0\/2 done\nVIEW\s+AS\s+STATUS/);
+  expect(chunks[0]).toMatch(/^run 7: running, 0\/2 done\nVIEW\s+AS\s+STATUS\s+KIND/);
   // Five lines drawn (title, header, rule, two rows): move up five and clear before redrawing.
   expect(chunks[1].startsWith('\x1b[5A\x1b[J')).toBe(true);
-  expect(chunks[1]).toMatch(/fx\.daily\s+api\s+succeeded\s+1\.2s\s+10/);
+  expect(chunks[1]).toMatch(/fx\.daily\s+api\s+succeeded\s+full\s+1\.2s\s+10/);
   expect(chunks[1]).toMatch(/run 7: running, 1\/2 done/);
 });
 
@@ -61,7 +61,16 @@ test('elsewhere each change is one line, and unchanged steps are not repeated', 
   const p = progressPrinter(stream);
   p.update(run([step(1, 'fx.daily', 'running'), step(2, 'fx.weekly', 'queued')]));
   p.update(run([step(1, 'fx.daily', 'succeeded', 1234), step(2, 'fx.weekly', 'queued')]));
-  expect(chunks).toEqual(['fx.daily: running\n', 'fx.weekly: queued\n', 'fx.daily: succeeded in 1.2s\n']);
+  expect(chunks).toEqual(['fx.daily: running\n', 'fx.weekly: queued\n', 'fx.daily: succeeded in 1.2s (full)\n']);
+});
+
+test.each([
+  [{ refreshType: null, keyCount: null }, ''],
+  [{ refreshType: 'full' as const, keyCount: null }, 'full'],
+  [{ refreshType: 'incremental' as const, keyCount: 1 }, 'incremental · 1 key'],
+  [{ refreshType: 'incremental' as const, keyCount: 61 }, 'incremental · 61 keys'],
+])('an attempt %p is shown as %p', (attempt, text) => {
+  expect(refreshKind(attempt)).toBe(text);
 });
 
 test.each([

@@ -41,7 +41,7 @@ function mvWith(
 
 test('status prints a table of the views', async () => {
   const r = await mv('status');
-  expect(r.stdout).toMatch(/^VIEW\s+PACK\s+STATE\s+LAG/m);
+  expect(r.stdout).toMatch(/^VIEW\s+PACK\s+STATE\s+MODE\s+LAG/m);
   expect(r.stdout).toMatch(/^fx\.daily\s+fx\s+never_refreshed\s/m);
   expect(r.stdout).toMatch(/scheduler: none/);
 });
@@ -52,13 +52,13 @@ test('refresh <pack> --wait executes the run with progress and reports the resul
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^Started run \d+ \(pack fx\)\./m);
   // Not a terminal: one line per change.
-  expect(r.stdout).toMatch(/^fx\.total: succeeded in \d+\.\ds$/m);
+  expect(r.stdout).toMatch(/^fx\.total: succeeded in \d+\.\ds \(full\)$/m);
   expect(r.stdout).toMatch(/^run \d+ succeeded: 4 succeeded, 0 failed, 0 skipped$/m);
   const log = await c.query(
     `SELECT DISTINCT trigger, requested_by FROM mv_ops.refresh_history WHERE view_name = 'fx.daily'`
   );
   expect(log.rows).toEqual([{ trigger: 'manual', requested_by: expect.stringMatching(/ \(cli\)$/) }]);
-  expect((await mv('status')).stdout).toMatch(/^fx\.daily\s+fx\s+fresh\s/m);
+  expect((await mv('status')).stdout).toMatch(/^fx\.daily\s+fx\s+fresh\s+full\s/m);
 });
 
 test('refresh <view> without --wait still finishes the run it started (a run belongs to its session)', async () => {

@@ -21,12 +21,13 @@ async function status(db: Client): Promise<number> {
     v.view,
     v.pack,
     v.state,
+    v.refreshMode + (v.zeroLag ? ', today live' : ''),
     duration(v.lagSeconds),
     ago(v.lastSuccessAt),
     v.lastAttemptStatus ?? '-',
     (v.lastError ?? '').slice(0, 60),
   ]);
-  console.log(table(['VIEW', 'PACK', 'STATE', 'LAG', 'LAST SUCCESS', 'LAST ATTEMPT', 'ERROR'], rows));
+  console.log(table(['VIEW', 'PACK', 'STATE', 'MODE', 'LAG', 'LAST SUCCESS', 'LAST ATTEMPT', 'ERROR'], rows));
   const sched = await db.query<{ scheduler: string; job_name: string | null }>(
     'SELECT scheduler, job_name FROM mv_ops.scheduler_status()'
   );

@@ -1,13 +1,22 @@
 // Progress of a run while the command line waits: a table redrawn in place on a terminal, one line
 // per change otherwise (CI logs, pipes).
-import type { RunStatus } from '../refresh/queries';
+import type { Attempt, RunStatus } from '../refresh/queries';
 import { table } from './table';
+
+/** How an attempt refreshed: "full", "incremental · 3 keys"; empty before it started. */
+export function refreshKind(s: Pick<Attempt, 'refreshType' | 'keyCount'>): string {
+  if (s.refreshType === 'incremental') {
+    return s.keyCount === null ? 'incremental' : `incremental · ${s.keyCount} key${s.keyCount === 1 ? '' : 's'}`;
+  }
+  return s.refreshType ?? '';
+}
 
 function render(run: RunStatus): string {
   const rows = run.steps.map((s) => [
     s.view,
     s.trigger,
     s.status,
+    refreshKind(s),
     s.durationMs === null
       ? s.startedAt
         ? `${((Date.now() - Date.parse(s.startedAt)) / 1000).toFixed(1)}s…`
@@ -17,7 +26,7 @@ function render(run: RunStatus): string {
     s.message ?? '',
   ]);
   const done = run.counts.succeeded + run.counts.failed + run.counts.skipped;
-  return `run ${run.runId}: ${run.status}, ${done}/${run.steps.length} done\n${table(['VIEW', 'AS', 'STATUS', 'TIME', 'ROWS', 'MESSAGE'], rows)}`;
+  return `run ${run.runId}: ${run.status}, ${done}/${run.steps.length} done\n${table(['VIEW', 'AS', 'STATUS', 'KIND', 'TIME', 'ROWS', 'MESSAGE'], rows)}`;
 }
 
 export interface ProgressPrinter {
@@ -39,7 +48,9 @@ export function progressPrinter(out: NodeJS.WriteStream): ProgressPrinter {
       for (const s of run.steps) {
         if (seen.get(s.logId) !== s.status) {
           seen.set(s.logId, s.status);
-          const extra = s.durationMs === null ? '' : ` in ${(s.durationMs / 1000).toFixed(1)}s`;
+          const kind = s.durationMs === null ? '' : refreshKind(s);
+          const extra =
+            (s.durationMs === null ? '' : ` in ${(s.durationMs / 1000).toFixed(1)}s`) + (kind ? ` (${kind})` : '');
           out.write(`${s.view}: ${s.status}${extra}${s.message ? ` (${s.message})` : ''}\n`);
         }
       }
