@@ -33,6 +33,8 @@ test('refresh panel: confirm, per-view progress, success, dashboard refreshed, a
   await expect(result).toContainText('Refreshed (run', { timeout: 30_000 });
   for (const view of salesViews) {
     await expect(result.getByTestId(testIds.refresh.step(view))).toContainText('Succeeded');
+    // A refresh a person asks for recomputes everything, and the step says so.
+    await expect(result.getByTestId(testIds.refresh.step(view))).toContainText(/Full, in \d/);
   }
   await shoot('panel-succeeded', panel);
   await expect.poll(() => dashboardRefreshes(page)).toBe(1);

@@ -74,8 +74,14 @@ describe('RefreshControl for an admin', () => {
         attempt('pos.mv_weekly'),
       ]),
       run([
-        attempt('pos.mv_daily', { status: 'succeeded', durationMs: 1500, rows: 1234 }),
-        attempt('pos.mv_weekly', { status: 'succeeded', durationMs: 20, rows: 3 }),
+        attempt('pos.mv_daily', { status: 'succeeded', durationMs: 1500, rows: 1234, refreshType: 'full' }),
+        attempt('pos.mv_weekly', {
+          status: 'succeeded',
+          durationMs: 20,
+          rows: 3,
+          refreshType: 'incremental',
+          keyCount: 2,
+        }),
       ]),
     ];
     mockBackend.current
@@ -102,7 +108,10 @@ describe('RefreshControl for an admin', () => {
 
     await settle(1000);
     expect(screen.getByTestId(testIds.refresh.result)).toHaveTextContent('Refreshed (run 7)');
-    expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent('in 1.5 s, 1,234 rows');
+    expect(screen.getByTestId(testIds.refresh.step('pos.mv_daily'))).toHaveTextContent('Full, in 1.5 s, 1,234 rows');
+    expect(screen.getByTestId(testIds.refresh.step('pos.mv_weekly'))).toHaveTextContent(
+      'Incremental · 2 keys, in 20 ms, 3 rows'
+    );
     expect(onFinished).toHaveBeenCalledWith(expect.objectContaining({ runId: 7, status: 'succeeded' }));
     expect(localStorage.length).toBe(0);
     expect(screen.getByTestId(testIds.refresh.button)).toBeEnabled();

@@ -1,11 +1,13 @@
 // Per-view progress of one run, as GET /api/runs/:id reports it: queued, running with elapsed time,
-// succeeded with duration and rows, failed with SQLSTATE and message, skipped with why.
+// succeeded with its kind (full, incremental with its keys), duration and rows, failed with SQLSTATE and
+// message, skipped with why.
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import type { Attempt, RunStatus } from '../../api/types';
 import { formatCount, formatDuration } from '../../format/numbers';
+import { refreshTypeText } from '../../format/refreshMode';
 import { testIds } from '../../testIds';
 import { AttemptBadge } from '../StateBadge/AttemptBadge';
 
@@ -17,6 +19,7 @@ function detail(step: Attempt, now: number): string {
       return step.startedAt ? `for ${formatDuration(now - Date.parse(step.startedAt))}` : 'starting';
     case 'succeeded':
       return [
+        step.refreshType === null ? undefined : refreshTypeText(step.refreshType, step.keyCount),
         step.durationMs === null ? undefined : `in ${formatDuration(step.durationMs)}`,
         step.rows === null ? undefined : `${formatCount(step.rows)} rows`,
       ]
