@@ -3,6 +3,7 @@
 import { Client } from 'pg';
 import { seeders } from '../seed/packs';
 import { measure, measureFresh } from './measure';
+import { refreshPack } from './refreshPack';
 import type { ScaleResult, ScenarioResult } from './report';
 import type { BenchPack } from './types';
 
@@ -22,16 +23,9 @@ export async function measureScale(
     const seeded = await seeders[pack].seed(c, { scale, seed: BENCH_SEED, endToday: bench.endToday, progress: log });
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     log(`${pack} x${scale}: full refresh of every view`);
-    const { rows } = await c.query(`CALL mv_ops.refresh(pack => $1, requested_by => 'bench')`, [pack]);
-    const log_ = await c.query<{ view_name: string; duration_ms: string; status: string }>(
-      `SELECT view_name, duration_ms, status FROM mv_ops.refresh_log WHERE run_id = $1`,
-      [rows[0].run_id]
-    );
-    const failed = log_.rows.filter((r) => r.status !== 'succeeded');
-    if (failed.length > 0) {
-      throw new Error(`refresh failed for ${failed.map((f) => f.view_name).join(', ')}`);
-    }
-    const refreshByView = Object.fromEntries(log_.rows.map((r) => [r.view_name, Number(r.duration_ms)]));
+    // Failed views throw: figures measured on a half-refreshed pack would mean nothing.
+    const full = await refreshPack(c, pack, 'manual');
+    const refreshByView = Object.fromEntries(full.views.map((v) => [v.view, v.durationMs ?? 0]));
     await c.query('ANALYZE');
     const results: ScenarioResult[] = [];
     for (const s of await bench.scenarios(c)) {

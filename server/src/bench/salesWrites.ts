@@ -6,14 +6,8 @@ import type { Client } from 'pg';
 import { drawReceipts, receiptInsert, type Receipt } from '../seed/sales';
 import { describeCommits, withCommits, type CommitMode } from './commitModes';
 import { median } from './measure';
-import {
-  ratio,
-  type Correction,
-  type IncrementalResult,
-  type RefreshMeasurement,
-  type WritePathResult,
-  type WritePathRound,
-} from './report';
+import { refreshPack } from './refreshPack';
+import { ratio, type Correction, type IncrementalResult, type WritePathResult, type WritePathRound } from './report';
 import type { BenchContext } from './types';
 
 /** Receipt numbers of the batch and of the write path: above the seeded ones (at most ~23K a day at scale 1000). */
@@ -21,45 +15,6 @@ const BATCH_RECEIPTS_FROM = 50_001;
 const WRITE_PATH_RECEIPTS_FROM = 60_001;
 /** Days back from today of the lines the batch corrects (a refund, a void, a customer fixed long after). */
 export const CORRECTION_DAYS_BACK = 200;
-
-/** Refreshes the whole pack as `trigger` and reads what the engine logged for each view. */
-export async function refreshPack(c: Client, trigger: 'schedule' | 'manual'): Promise<RefreshMeasurement> {
-  const started = performance.now();
-  const { rows } = await c.query<{ run_id: string }>(
-    `CALL mv_ops.refresh(pack => 'sales', trigger => $1, requested_by => 'bench')`,
-    [trigger]
-  );
-  const wallMs = performance.now() - started;
-  const runId = Number(rows[0].run_id);
-  const log = await c.query<{
-    view_name: string;
-    status: string;
-    duration_ms: string | null;
-    refresh_type: string | null;
-    key_count: number | null;
-    message: string | null;
-  }>(
-    `SELECT view_name, status, duration_ms, refresh_type, key_count, message
-     FROM mv_ops.refresh_log WHERE run_id = $1 ORDER BY position`,
-    [runId]
-  );
-  const failed = log.rows.filter((r) => r.status === 'failed');
-  if (failed.length > 0) {
-    throw new Error(`${trigger} refresh failed for ${failed.map((f) => `${f.view_name} (${f.message})`).join(', ')}`);
-  }
-  return {
-    trigger,
-    runId,
-    wallMs,
-    views: log.rows.map((r) => ({
-      view: r.view_name,
-      status: r.status,
-      durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-      refreshType: r.refresh_type,
-      keyCount: r.key_count,
-    })),
-  };
-}
 
 /** Today in the venue's time zone, its index in the data's series, and the line items per day with sales. */
 async function today(c: Client): Promise<{ day: string; dayIndex: number; averageDayLines: number }> {
@@ -124,7 +79,7 @@ async function correctOldLines(c: Client, day: string): Promise<Correction[]> {
 export async function measureBatchRefresh(ctx: BenchContext): Promise<IncrementalResult> {
   const { client: c, log, scale } = ctx;
   log(`sales x${scale}: full refresh (trigger manual)`);
-  const full = await refreshPack(c, 'manual');
+  const full = await refreshPack(c, 'sales', 'manual');
   const { day, dayIndex, averageDayLines } = await today(c);
   const wanted = Math.max(1, Math.round(averageDayLines / 96));
   const drawn = await drawReceipts(c, {
@@ -144,7 +99,7 @@ export async function measureBatchRefresh(ctx: BenchContext): Promise<Incrementa
   log(
     `sales x${scale}: batch of ${batch.length} receipts (${batchLines} lines) for ${day} and ${corrections.length} corrections; scheduled refresh`
   );
-  const scheduled = await refreshPack(c, 'schedule');
+  const scheduled = await refreshPack(c, 'sales', 'schedule');
   log(
     `sales x${scale}: batch refresh ${scheduled.wallMs.toFixed(0)} ms, full refresh ${full.wallMs.toFixed(0)} ms (${(ratio(scheduled.wallMs, full.wallMs) * 100).toFixed(2)} %)`
   );
