@@ -1590,16 +1590,24 @@ CREATE FUNCTION mv_ops.prune_changed_keys(sources text[]) RETURNS bigint
     LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  -- Every view reading one of these tables that is not keyed (a keyed one's progress says what it consumed), and
-  -- the oldest snapshot their last successes may not have seen past.
-  WITH readers AS MATERIALIZED (
-    SELECT s.source::text AS source, bool_or(ls.snapshot_xmin IS NULL) AS unrefreshed, min(ls.snapshot_xmin) AS xmin
-    FROM mv_ops.view_source s
-    JOIN mv_ops.managed_view m ON m.view_id = s.view_id AND NOT m.keyed
+  WITH RECURSIVE read_by(relid, source) AS (
+    SELECT pg_catalog.to_regclass(src)::oid, src FROM unnest(sources) src WHERE pg_catalog.to_regclass(src) IS NOT NULL
+    UNION
+    -- The views and materialized views whose query reads it, and theirs in turn.
+    SELECT r.ev_class, rb.source FROM read_by rb
+    JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = rb.relid
+                               AND d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.deptype = 'n'
+    JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid AND r.ev_class <> rb.relid
+  ), readers AS MATERIALIZED (
+    -- Views that are not keyed and read these tables (materialized views found above, aggregates as declared),
+    -- with the oldest snapshot their last successes may not have seen past.
+    SELECT rb.source, bool_or(ls.snapshot_xmin IS NULL) AS unrefreshed, min(ls.snapshot_xmin) AS xmin
+    FROM mv_ops.managed_view m
+    JOIN read_by rb ON rb.relid = mv_ops.view_oid(m) OR (m.kind = 'aggregate' AND rb.source = ANY(m.declared_sources))
     LEFT JOIN LATERAL (SELECT l.snapshot_xmin FROM mv_ops.refresh_log l
-                       WHERE l.view_id = s.view_id AND l.status = 'succeeded'
+                       WHERE l.view_id = m.view_id AND l.status = 'succeeded'
                        ORDER BY l.log_id DESC LIMIT 1) ls ON true
-    WHERE s.kind = 'table' AND s.source::text = ANY(sources)
+    WHERE NOT m.keyed
     GROUP BY 1
   ), gone AS (
     -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row is
@@ -3093,14 +3101,16 @@ COMMENT ON FUNCTION pos.customer_analytics_rows(days date[]) IS 'pos.mv_customer
 
 CREATE FUNCTION pos.customer_key(phone text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ SELECT NULLIF(NULLIF(btrim(phone), ''), '-') $$;
+    AS $$
+  SELECT CASE WHEN pg_catalog.btrim(phone) OPERATOR(pg_catalog.=) '' OR pg_catalog.btrim(phone) OPERATOR(pg_catalog.=) '-'
+              THEN NULL ELSE pg_catalog.btrim(phone) END
+$$;
 
 --
 -- Name: FUNCTION customer_key(phone text); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.customer_key(phone text) IS 'The one definition of a customer: the phone number, or NULL for the walk-in placeholders (NULL, '''', ''-''). Every view and function counts customers through it.';
+COMMENT ON FUNCTION pos.customer_key(phone text) IS 'The one definition of a customer: the trimmed phone number, or NULL for the walk-in placeholders (NULL, '''', ''-''). Every view and function counts customers through it. Inlinable (no SET clause, every name schema-qualified): same results as before 0109, so idx_lengolf_sales_customer_first_date stays valid.';
 
 --
 -- Name: customer_visit_facts(date[]); Type: FUNCTION; Schema: pos
@@ -3462,17 +3472,65 @@ CREATE FUNCTION pos.get_dashboard_summary_enhanced_mv(start_date date, end_date 
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+#variable_conflict use_variable
 DECLARE
-  tail pos.live_tail;
+  tz text;
+  today date;
 BEGIN
-  PERFORM pos.check_date_range(start_date, end_date, 'the period');
-  PERFORM pos.check_date_range(comparison_start_date, comparison_end_date, 'the comparison period');
-  -- Today is read once for the whole call, whichever of the ranges contains it.
-  tail := pos.live_tail_for(least(start_date, comparison_start_date), greatest(end_date, comparison_end_date));
+  -- pos.check_date_range's checks and messages, inline (one function fewer to compile).
+  IF start_date IS NULL OR end_date IS NULL THEN
+    RAISE EXCEPTION 'the period needs both a start and an end date' USING ERRCODE = '22004';
+  ELSIF start_date > end_date THEN
+    RAISE EXCEPTION 'the period starts on % after it ends on %', start_date, end_date USING ERRCODE = '22023';
+  ELSIF comparison_start_date IS NULL OR comparison_end_date IS NULL THEN
+    RAISE EXCEPTION 'the comparison period needs both a start and an end date' USING ERRCODE = '22004';
+  ELSIF comparison_start_date > comparison_end_date THEN
+    RAISE EXCEPTION 'the comparison period starts on % after it ends on %', comparison_start_date, comparison_end_date
+      USING ERRCODE = '22023';
+  END IF;
+  -- Today in the venue's time zone, from the real clock as pos.live_tail_day has it. zero_lag_reads matters only when
+  -- one of the ranges contains today, so it is read only then.
+  SELECT s.value INTO tz FROM pos.setting s WHERE s.name = 'time_zone';
+  today := (pg_catalog.now() AT TIME ZONE tz)::date;
+  IF (today >= start_date AND today <= end_date OR today >= comparison_start_date AND today <= comparison_end_date)
+     AND EXISTS (SELECT FROM pos.setting s WHERE s.name = 'zero_lag_reads' AND s.value = 'on') THEN
+    -- Today is read live once for the whole call (0105).
+    RETURN (SELECT json_build_object(
+                     'current_period', pos.period_summary_with(start_date, end_date, t),
+                     'comparison_period', pos.period_summary_with(comparison_start_date, comparison_end_date, t),
+                     'trend_data', pos.period_trend_with(start_date, end_date, t))
+            FROM pos.live_tail_for(least(start_date, comparison_start_date), greatest(end_date, comparison_end_date)) t);
+  END IF;
+  -- Stored rows only. ORDER BY ... USING names the ordering operator, so the first call does not look up date's
+  -- default btree and hash operator classes (a scan of pg_opclass each); the order is the same as ORDER BY date.
   RETURN json_build_object(
-    'current_period', pos.period_summary_with(start_date, end_date, tail),
-    'comparison_period', pos.period_summary_with(comparison_start_date, comparison_end_date, tail),
-    'trend_data', pos.period_trend_with(start_date, end_date, tail));
+    'current_period', COALESCE(
+      (SELECT json_build_object('total_revenue', c.total_revenue, 'gross_profit', c.total_profit,
+                                'transaction_count', c.total_transactions, 'unique_customers', c.unique_customers,
+                                'avg_transaction_value', c.avg_transaction_value, 'gross_margin_pct', c.gross_margin_pct,
+                                'sim_utilization_pct', c.sim_utilization_pct, 'sim_utilization_count', c.sim_utilization_count,
+                                'new_customers', c.new_customers)
+       FROM pos.mv_dashboard_summary_cache c WHERE c.reference_date = end_date AND c.start_date = start_date LIMIT 1),
+      pos.stored_period_summary(start_date, end_date)),
+    'comparison_period', COALESCE(
+      (SELECT json_build_object('total_revenue', c.total_revenue, 'gross_profit', c.total_profit,
+                                'transaction_count', c.total_transactions, 'unique_customers', c.unique_customers,
+                                'avg_transaction_value', c.avg_transaction_value, 'gross_margin_pct', c.gross_margin_pct,
+                                'sim_utilization_pct', c.sim_utilization_pct, 'sim_utilization_count', c.sim_utilization_count,
+                                'new_customers', c.new_customers)
+       FROM pos.mv_dashboard_summary_cache c
+       WHERE c.reference_date = comparison_end_date AND c.start_date = comparison_start_date LIMIT 1),
+      pos.stored_period_summary(comparison_start_date, comparison_end_date)),
+    'trend_data', (
+      SELECT json_build_object(
+               'revenue', COALESCE(json_agg(c.total_revenue ORDER BY c.reference_date USING OPERATOR(pg_catalog.<)), '[]'),
+               'profit', COALESCE(json_agg(c.total_profit ORDER BY c.reference_date USING OPERATOR(pg_catalog.<)), '[]'),
+               'utilization', COALESCE(json_agg(c.sim_utilization_pct ORDER BY c.reference_date USING OPERATOR(pg_catalog.<)), '[]'),
+               'customers', COALESCE(json_agg(c.new_customers ORDER BY c.reference_date USING OPERATOR(pg_catalog.<)), '[]'),
+               'transaction', COALESCE(json_agg(c.avg_transaction_value ORDER BY c.reference_date USING OPERATOR(pg_catalog.<)), '[]'),
+               'margin', COALESCE(json_agg(c.gross_margin_pct ORDER BY c.reference_date USING OPERATOR(pg_catalog.<)), '[]'))
+      FROM pos.mv_dashboard_summary_cache c
+      WHERE c.period_type = 'daily' AND c.reference_date BETWEEN start_date AND end_date));
 END
 $$;
 
@@ -3480,7 +3538,7 @@ $$;
 -- Name: FUNCTION get_dashboard_summary_enhanced_mv(start_date date, end_date date, comparison_start_date date, comparison_end_date date); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.get_dashboard_summary_enhanced_mv(start_date date, end_date date, comparison_start_date date, comparison_end_date date) IS 'The dashboard summary (seed 000 keys: current_period, comparison_period, trend_data) read from the aggregates; with zero-lag reads, today (in the venue''s time zone) computed live once and added.';
+COMMENT ON FUNCTION pos.get_dashboard_summary_enhanced_mv(start_date date, end_date date, comparison_start_date date, comparison_end_date date) IS 'The dashboard summary (seed 000 keys: current_period, comparison_period, trend_data) read from the aggregates: without today, the KPIs from one pos.mv_dashboard_summary_cache row per cached period (else pos.stored_period_summary) and the trend from the cache''s daily rows; with zero-lag reads and today (in the venue''s time zone) in a range, today computed live once and added.';
 
 --
 -- Name: get_dashboard_summary_live(date, date, date, date); Type: FUNCTION; Schema: pos
@@ -4707,6 +4765,38 @@ $$;
 --
 
 COMMENT ON PROCEDURE pos.set_zero_lag_reads(IN live boolean) IS 'Turns zero-lag reads of the report functions on or off (pos.setting zero_lag_reads) and shows it in mv_ops.freshness: zero_lag on the daily summary and customer analytics (the dashboard summary''s today) and the weekly and monthly report caches (their current week and month).';
+
+--
+-- Name: stored_period_summary(date, date); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.stored_period_summary(from_date date, to_date date) RETURNS json
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  SELECT json_build_object(
+    'total_revenue', COALESCE(sum(ds.total_revenue), 0::numeric),
+    'gross_profit', COALESCE(sum(ds.total_profit), 0::numeric),
+    'transaction_count', COALESCE(sum(ds.total_transactions), 0::numeric),
+    -- Distinct over the whole range: a customer who came on three days counts once.
+    'unique_customers', (SELECT count(DISTINCT u.id ORDER BY u.id USING OPERATOR(pg_catalog.<))
+                         FROM (SELECT unnest(c.customer_ids) AS id FROM pos.mv_customer_analytics c
+                               WHERE c.date BETWEEN from_date AND to_date) u),
+    'avg_transaction_value', round(sum(ds.total_revenue) / NULLIF(sum(ds.total_transactions), 0::numeric), 2),
+    'gross_margin_pct', round(sum(ds.total_profit) / NULLIF(sum(ds.total_revenue), 0::numeric) * 100::numeric, 2),
+    'sim_utilization_pct', round(sum(ds.sim_usage_count) / NULLIF(sum(ds.sim_capacity_hours), 0::numeric) * 100::numeric, 2),
+    'sim_utilization_count', COALESCE(sum(ds.sim_usage_count), 0::numeric),
+    'new_customers', COALESCE(sum(ca.new_customers), 0::numeric))
+  FROM pos.mv_daily_sales_summary ds
+  LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date AND ca.date BETWEEN from_date AND to_date
+  WHERE ds.date BETWEEN from_date AND to_date
+$$;
+
+--
+-- Name: FUNCTION stored_period_summary(from_date date, to_date date); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.stored_period_summary(from_date date, to_date date) IS 'KPIs of a date range from the stored days only (daily summary, customer analytics): sums, exact distinct customers, exact SIM utilisation. The dashboard summary''s fallback for a range without today that the dashboard cache does not hold.';
 
 --
 -- Name: unique_customers_with(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
@@ -9177,6 +9267,13 @@ REVOKE ALL ON FUNCTION pos.require_live_tail_day(day date) FROM PUBLIC;
 --
 
 REVOKE ALL ON PROCEDURE pos.set_zero_lag_reads(IN live boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION stored_period_summary(from_date date, to_date date); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.stored_period_summary(from_date date, to_date date) FROM PUBLIC;
+GRANT ALL ON FUNCTION pos.stored_period_summary(from_date date, to_date date) TO mv_ops_reader;
 
 --
 -- Name: FUNCTION unique_customers_with(from_date date, to_date date, tail pos.live_tail); Type: ACL; Schema: pos

@@ -141,21 +141,31 @@ $$;
 COMMENT ON FUNCTION mv_ops.view_state_at(timestamptz) IS
   'For each managed view at a moment: whether its sources changed since the snapshot of its last success (mv_ops.source_change, and mv_ops.changed_key for key-tracked tables), whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
 
+-- After every keyed refresh step, so it must be cheap: the readers of the tables are found by walking the
+-- dependency catalog up from them (mv_ops.view_source walks down from every managed view: several ms a call).
 CREATE OR REPLACE FUNCTION mv_ops.prune_changed_keys(sources text[])
 RETURNS bigint
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-  -- Every view reading one of these tables that is not keyed (a keyed one's progress says what it consumed), and
-  -- the oldest snapshot their last successes may not have seen past.
-  WITH readers AS MATERIALIZED (
-    SELECT s.source::text AS source, bool_or(ls.snapshot_xmin IS NULL) AS unrefreshed, min(ls.snapshot_xmin) AS xmin
-    FROM mv_ops.view_source s
-    JOIN mv_ops.managed_view m ON m.view_id = s.view_id AND NOT m.keyed
+  WITH RECURSIVE read_by(relid, source) AS (
+    SELECT pg_catalog.to_regclass(src)::oid, src FROM unnest(sources) src WHERE pg_catalog.to_regclass(src) IS NOT NULL
+    UNION
+    -- The views and materialized views whose query reads it, and theirs in turn.
+    SELECT r.ev_class, rb.source FROM read_by rb
+    JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = rb.relid
+                               AND d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.deptype = 'n'
+    JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid AND r.ev_class <> rb.relid
+  ), readers AS MATERIALIZED (
+    -- Views that are not keyed and read these tables (materialized views found above, aggregates as declared),
+    -- with the oldest snapshot their last successes may not have seen past.
+    SELECT rb.source, bool_or(ls.snapshot_xmin IS NULL) AS unrefreshed, min(ls.snapshot_xmin) AS xmin
+    FROM mv_ops.managed_view m
+    JOIN read_by rb ON rb.relid = mv_ops.view_oid(m) OR (m.kind = 'aggregate' AND rb.source = ANY(m.declared_sources))
     LEFT JOIN LATERAL (SELECT l.snapshot_xmin FROM mv_ops.refresh_log l
-                       WHERE l.view_id = s.view_id AND l.status = 'succeeded'
+                       WHERE l.view_id = m.view_id AND l.status = 'succeeded'
                        ORDER BY l.log_id DESC LIMIT 1) ls ON true
-    WHERE s.kind = 'table' AND s.source::text = ANY(sources)
+    WHERE NOT m.keyed
     GROUP BY 1
   ), gone AS (
     -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row is

@@ -217,11 +217,12 @@ describe('drift and no-scheduler rules (sales pack seeded)', () => {
       return;
     }
     // As the owner: the journal trigger off for one statement, as a restore or a replica-mode load would leave it.
-    await c.query(`ALTER TABLE pos.lengolf_sales DISABLE TRIGGER mv_ops_track_changes`);
+    // (Key-tracked since 0107: the key journal is the table's only change journal.)
+    await c.query(`ALTER TABLE pos.lengolf_sales DISABLE TRIGGER mv_ops_track_keys_update`);
     try {
       await c.query(`UPDATE pos.lengolf_sales SET ${set} WHERE ${target}`);
     } finally {
-      await c.query(`ALTER TABLE pos.lengolf_sales ENABLE TRIGGER mv_ops_track_changes`);
+      await c.query(`ALTER TABLE pos.lengolf_sales ENABLE TRIGGER mv_ops_track_keys_update`);
     }
   }
 
