@@ -3205,67 +3205,105 @@ COMMENT ON TABLE pos.mv_dashboard_summary_cache IS 'Tier 3 (keyed by reference_d
 CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS SETOF pos.mv_dashboard_summary_cache
     LANGUAGE sql STABLE
     AS $$
-  WITH periods AS (
+  WITH periods AS MATERIALIZED (
     SELECT d.date AS reference_date, p.period_type, p.start_date, d.date AS end_date
     FROM pos.mv_daily_sales_summary d
     CROSS JOIN LATERAL (VALUES ('daily', d.date), ('last_7_days', d.date - 6), ('last_30_days', d.date - 29),
                                ('month_to_date', date_trunc('month', d.date)::date)) p(period_type, start_date)
     WHERE d.date = ANY (reference_dates)
   ),
-  span AS (SELECT min(p.start_date) AS lo, max(p.end_date) AS hi FROM periods p),
+  -- Each period's days, k days after its start. A constant series (a period is at most 31 days), so the planner
+  -- estimates a few days per period rather than its default 1000 rows, which would price the query high enough
+  -- for JIT compilation that costs far more than the query.
+  period_days AS MATERIALIZED (
+    SELECT p.reference_date, p.period_type, p.start_date + back.k AS date, back.k
+    FROM periods p CROSS JOIN generate_series(0, 30) back(k)
+    WHERE back.k <= p.end_date - p.start_date
+  ),
+  -- The periods' days as runs of consecutive days ("islands"): a batch's periods around today and around an old
+  -- correction are two short runs, and the months between them are not read: a customer's previous visit before
+  -- an island's first day is before every period start in it, wherever it is.
+  islands AS (
+    SELECT min(n.date) AS lo, max(n.date) AS hi
+    FROM (SELECT u.date, u.date - (row_number() OVER (ORDER BY u.date))::int AS run
+          FROM (SELECT DISTINCT pd.date FROM period_days pd) u) n
+    GROUP BY n.run
+  ),
   -- Distinct customers of many overlapping periods without a distinct per period: a customer counts once in a
   -- period, on the first of its days there, i.e. the day whose previous visit (gap days before) is before the
   -- period's start. So per day, how many customers had no visit in the k days before it (k = 0..30, the most a
   -- period reaches back), and per period the sum of those counts at k = day - start.
+  -- Each (customer, day) is one bigint, id << 20 | days since the first island's start, sorted once: a single-key
+  -- sort and lag are cheaper than a partitioned window over (id, date), and it is the part that scales with the
+  -- customers. The previous visit may fall in an earlier island (not read between them): it is then before every
+  -- period start of this island too, as the true previous visit is, so the counts are the same.
+  base AS (SELECT min(i.lo) AS d0 FROM islands i),
   gaps AS MATERIALIZED (
-    SELECT v.date, LEAST(v.gap, 31) AS gap, count(*) AS n
-    FROM (SELECT ca.date, ca.date - lag(ca.date) OVER (PARTITION BY id ORDER BY ca.date) AS gap
-          FROM span JOIN pos.mv_customer_analytics ca ON ca.date BETWEEN span.lo AND span.hi
-          CROSS JOIN LATERAL unnest(ca.customer_ids) id) v
-    GROUP BY 1, 2
+    SELECT b.d0 + g.day_no AS date, g.gap, g.n
+    FROM base b
+    CROSS JOIN (
+      SELECT (v.p & 1048575)::int AS day_no, LEAST(v.gap, 31) AS gap, count(*) AS n
+      FROM (SELECT u.p, CASE WHEN lag(u.p) OVER w >> 20 = u.p >> 20 THEN (u.p - lag(u.p) OVER w)::int END AS gap
+            FROM (SELECT (unnest(ca.customer_ids)::bigint << 20) | (ca.date - b.d0) AS p
+                  FROM base b
+                  JOIN islands i ON true
+                  JOIN pos.mv_customer_analytics ca ON ca.date BETWEEN i.lo AND i.hi) u
+            WINDOW w AS (ORDER BY u.p)) v
+      GROUP BY 1, 2
+    ) g
   ),
+  -- Only the (day, k) pairs some period asks for.
   new_since AS MATERIALIZED (
-    SELECT g.date, k, sum(g.n) FILTER (WHERE g.gap IS NULL OR g.gap > k) AS n
-    FROM gaps g CROSS JOIN generate_series(0, 30) k
+    SELECT w.date, w.k, sum(g.n) FILTER (WHERE g.gap IS NULL OR g.gap > w.k) AS n
+    FROM (SELECT DISTINCT pd.date, pd.k FROM period_days pd) w
+    JOIN gaps g ON g.date = w.date
     GROUP BY 1, 2
   ),
   uniq AS (
-    SELECT p.reference_date, p.period_type, sum(ns.n)::bigint AS n
-    FROM periods p
-    CROSS JOIN LATERAL generate_series(0, p.end_date - p.start_date) back(k)
-    JOIN new_since ns ON ns.date = p.start_date + back.k AND ns.k = back.k
+    SELECT pd.reference_date, pd.period_type, sum(ns.n)::bigint AS n
+    FROM period_days pd
+    JOIN new_since ns ON ns.date = pd.date AND ns.k = pd.k
+    GROUP BY 1, 2
+  ),
+  -- Each day's figures and trend entry once, however many periods contain it.
+  days AS MATERIALIZED (
+    SELECT ds.date, ds.total_transactions, ds.total_revenue, ds.total_profit, ds.sim_usage_count, ds.sim_capacity_hours,
+           ca.new_customers, ca.retention_rate_pct,
+           json_build_object('date', ds.date, 'revenue', ds.total_revenue, 'profit', ds.total_profit,
+                             'customers', ds.total_customers, 'transactions', ds.total_transactions,
+                             'sim_utilization', ds.sim_utilization_pct) AS trend
+    FROM islands i
+    JOIN pos.mv_daily_sales_summary ds ON ds.date BETWEEN i.lo AND i.hi
+    LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
+  ),
+  figures AS (
+    SELECT pd.reference_date, pd.period_type,
+           sum(d.total_transactions) AS total_transactions, sum(d.total_revenue) AS total_revenue,
+           sum(d.total_profit) AS total_profit, sum(d.sim_usage_count) AS sim_usage_count,
+           sum(d.sim_capacity_hours) AS sim_capacity_hours,
+           COALESCE(sum(d.new_customers), 0) AS new_customers,
+           round(avg(d.retention_rate_pct), 2) AS avg_retention_rate_pct,
+           json_agg(d.trend ORDER BY d.date) AS trend_data
+    FROM period_days pd
+    JOIN days d ON d.date = pd.date
     GROUP BY 1, 2
   )
   SELECT p.reference_date, p.period_type, p.start_date, p.end_date,
-         a.total_transactions, COALESCE(uc.unique_customers, 0), a.total_revenue, a.total_profit, a.sim_usage_count,
+         a.total_transactions, COALESCE(uc.n, 0), a.total_revenue, a.total_profit, a.sim_usage_count,
          round(a.total_revenue / NULLIF(a.total_transactions, 0), 2),
          round(a.total_profit / NULLIF(a.total_revenue, 0) * 100, 2),
          round(a.sim_usage_count / a.sim_capacity_hours * 100, 2),
          a.new_customers, a.avg_retention_rate_pct, a.trend_data
   FROM periods p
-  CROSS JOIN LATERAL (
-    SELECT sum(ds.total_transactions) AS total_transactions, sum(ds.total_revenue) AS total_revenue,
-           sum(ds.total_profit) AS total_profit, sum(ds.sim_usage_count) AS sim_usage_count,
-           sum(ds.sim_capacity_hours) AS sim_capacity_hours,
-           COALESCE(sum(ca.new_customers), 0) AS new_customers,
-           round(avg(ca.retention_rate_pct), 2) AS avg_retention_rate_pct,
-           json_agg(json_build_object('date', ds.date, 'revenue', ds.total_revenue, 'profit', ds.total_profit,
-                                      'customers', ds.total_customers, 'transactions', ds.total_transactions,
-                                      'sim_utilization', ds.sim_utilization_pct) ORDER BY ds.date) AS trend_data
-    FROM pos.mv_daily_sales_summary ds
-    LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
-    WHERE ds.date BETWEEN p.start_date AND p.end_date
-  ) a
-  -- A join, not a lookup per period: a full refresh has thousands of periods.
-  LEFT JOIN (SELECT u.reference_date, u.period_type, u.n AS unique_customers FROM uniq u) uc
-    ON uc.reference_date = p.reference_date AND uc.period_type = p.period_type
+  JOIN figures a ON a.reference_date = p.reference_date AND a.period_type = p.period_type
+  LEFT JOIN uniq uc ON uc.reference_date = p.reference_date AND uc.period_type = p.period_type
 $$;
 
 --
 -- Name: FUNCTION dashboard_summary_cache_rows(reference_dates date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) IS 'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates, from the daily summary and customer analytics.';
+COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) IS 'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates, from the daily summary and customer analytics. Customers are counted over the runs of consecutive days the periods cover, so a batch touching today and a day months back reads two short runs, not every day between; each day''s figures and trend entry are built once however many periods hold it.';
 
 --
 -- Name: days_now(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
@@ -4220,11 +4258,33 @@ COMMENT ON TABLE pos.mv_monthly_sales_summary IS 'Tier 1 (keyed by month_start_d
 
 CREATE FUNCTION pos.monthly_sales_summary_rows(months date[]) RETURNS SETOF pos.mv_monthly_sales_summary
     LANGUAGE sql STABLE
+    AS $$ SELECT * FROM pos.monthly_sales_summary_rows_known(months, months) $$;
+
+--
+-- Name: FUNCTION monthly_sales_summary_rows(months date[]); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only; a month''s distinct customers are hashed, not sorted.';
+
+--
+-- Name: monthly_sales_summary_rows_known(date[], date[]); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.monthly_sales_summary_rows_known(months date[], recount date[]) RETURNS SETOF pos.mv_monthly_sales_summary
+    LANGUAGE sql STABLE
     AS $$
   WITH ms AS (SELECT DISTINCT m AS month_start, (m + interval '1 month')::date AS next_month FROM unnest(months) m),
+  -- A month's customers as stored, unless it is to be recounted (or has no row yet): a month whose visits did not
+  -- change has the same customers. A recount is a hashed DISTINCT of the month's visits (tens of thousands of keys
+  -- at scale), not count(DISTINCT), which sorts them all, spilling to disk.
   customers AS (
-    SELECT ms.month_start, count(DISTINCT v.customer_key) AS n
-    FROM ms JOIN pos.mv_customer_daily_visits v ON v.date >= ms.month_start AND v.date < ms.next_month GROUP BY 1
+    SELECT ms.month_start,
+           CASE WHEN ms.month_start = ANY (recount) OR k.total_customers IS NULL
+                THEN (SELECT count(*) FROM (SELECT DISTINCT v.customer_key FROM pos.mv_customer_daily_visits v
+                                            WHERE v.date >= ms.month_start AND v.date < ms.next_month) u)
+                ELSE k.total_customers END AS n
+    FROM ms
+    LEFT JOIN pos.mv_monthly_sales_summary k ON k.month_start_date = ms.month_start
   ), m AS (
     SELECT ms.month_start, ms.next_month, count(*) AS active_days, sum(d.total_transactions) AS total_transactions,
            sum(d.total_revenue) AS total_revenue, sum(d.total_profit) AS total_profit, sum(d.sim_usage_count) AS sim_usage_count,
@@ -4250,10 +4310,10 @@ CREATE FUNCTION pos.monthly_sales_summary_rows(months date[]) RETURNS SETOF pos.
 $$;
 
 --
--- Name: FUNCTION monthly_sales_summary_rows(months date[]); Type: COMMENT; Schema: pos
+-- Name: FUNCTION monthly_sales_summary_rows_known(months date[], recount date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only.';
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows_known(months date[], recount date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, taking total_customers from the table for months not in recount (their visits did not change since the table was written); recounting every month it is pos.monthly_sales_summary_rows.';
 
 --
 -- Name: performance_stats(); Type: FUNCTION; Schema: pos
@@ -4532,32 +4592,47 @@ BEGIN
   -- Statistics for the temp tables, so a batch's few hundred customers are joined by index, not by a scan of
   -- every visit.
   ANALYZE pg_temp.visit_facts;
+  -- Per customer of the changed days (before or after the change): the first new day, and what the rows being
+  -- replaced say about the first visit.
+  CREATE TEMP TABLE visit_changes ON COMMIT DROP AS
+  SELECT u.customer_key, min(u.fact_date) AS fact_first, min(u.replaced_date) AS replaced_first,
+         NOT full_refresh AND count(u.replaced_date) > 0 AND NOT bool_or(u.replaced_first_visit)
+           AND (min(u.fact_date) IS NULL OR min(u.fact_date) >= min(u.replaced_date)) AS settled
+  FROM (SELECT f.customer_key, f.date AS fact_date, NULL::date AS replaced_date, NULL::boolean AS replaced_first_visit
+        FROM visit_facts f
+        UNION ALL
+        SELECT v.customer_key, NULL, v.date, v.is_first_visit FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) u
+  GROUP BY 1;
+  ANALYZE pg_temp.visit_changes;
+  -- A purchase, void or correction on a changed day can move the first visit of anyone who bought then
+  -- (before or after the change), turning a later "new" day into a returning one or back. A settled customer's
+  -- first visit is before every changed day and unchanged: their first_date and old_first are not it, and unused.
+  CREATE TEMP TABLE visit_firsts ON COMMIT DROP AS
+  SELECT c.customer_key, c.settled, least(c.fact_first, o.first_date) AS first_date, o.first_date AS other_first,
+         least(c.replaced_first, o.first_date) AS old_first
+  FROM visit_changes c
+  LEFT JOIN LATERAL (SELECT min(v.date) AS first_date FROM pos.mv_customer_daily_visits v
+                     WHERE NOT c.settled AND v.customer_key = c.customer_key AND v.date <> ALL (days)) o ON true;
+  ANALYZE pg_temp.visit_firsts;
   -- New customers get their id now, once: ids are never reassigned, so the day arrays never renumber.
   INSERT INTO pos.customer (customer_key, first_seen)
-  SELECT f.customer_key, min(f.date) FROM visit_facts f GROUP BY 1 ORDER BY 1
+  SELECT fi.customer_key, fi.first_date FROM visit_firsts fi
+  WHERE fi.first_date IS NOT NULL AND (full_refresh OR fi.old_first IS NULL)
+  ORDER BY 1
   ON CONFLICT (customer_key) DO NOTHING;
-  -- A purchase, void or correction on a changed day can move the first visit of anyone who bought then
-  -- (before or after the change), turning a later "new" day into a returning one or back.
-  CREATE TEMP TABLE visit_firsts ON COMMIT DROP AS
-  SELECT k.customer_key, least(f.first_date, o.first_date) AS first_date
-  FROM (SELECT f.customer_key FROM visit_facts f
-        UNION SELECT v.customer_key FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) k
-  LEFT JOIN (SELECT f.customer_key, min(f.date) AS first_date FROM visit_facts f GROUP BY 1) f USING (customer_key)
-  LEFT JOIN LATERAL (SELECT min(v.date) AS first_date FROM pos.mv_customer_daily_visits v
-                     WHERE v.customer_key = k.customer_key AND v.date <> ALL (days)) o ON true;
-  ANALYZE pg_temp.visit_firsts;
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
-  SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, f.date = fi.first_date AS is_first_visit
+  SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage,
+         NOT fi.settled AND f.date = fi.first_date AS is_first_visit
   FROM visit_facts f JOIN visit_firsts fi USING (customer_key);
   ANALYZE pg_temp.visit_rows;
   PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, full_refresh);
-  -- Days that did not change themselves but whose first-visit flag did.
-  -- Found through the customers' index (an array of keys), not by a join the planner would hash over every visit.
+  -- Days that did not change themselves but whose first-visit flag did: one row per customer whose first visit
+  -- moved, by the unique (date, customer_key) index.
   UPDATE pos.mv_customer_daily_visits v SET is_first_visit = (v.date = fi.first_date)
   FROM visit_firsts fi
-  WHERE v.customer_key = ANY (ARRAY(SELECT x.customer_key FROM visit_firsts x)) AND v.customer_key = fi.customer_key
-    AND v.date <> ALL (days) AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
-  DROP TABLE pg_temp.visit_facts, pg_temp.visit_firsts, pg_temp.visit_rows;
+  WHERE NOT fi.settled AND fi.first_date IS DISTINCT FROM fi.old_first AND v.date = fi.other_first
+    AND v.customer_key = fi.customer_key AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
+  DROP TABLE pg_temp.visit_facts, pg_temp.visit_changes, pg_temp.visit_firsts, pg_temp.visit_rows;
 END
 $$;
 
@@ -4565,7 +4640,7 @@ $$;
 -- Name: FUNCTION refresh_customer_daily_visits(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the keys that depend on the dates its sources changed (mv_ops.refresh_keys); writes only rows that differ (mv_ops.apply_keyed).';
+COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the dates pos.lengolf_sales changed (mv_ops.refresh_keys), plus the first-visit flag of each customer of those dates whose first visit moved (on their earliest other day); writes only rows that differ (mv_ops.apply_rows). Incremental refreshes rely on the table being right before them (as every refresh leaves it): only customers whose first visit may have moved are probed.';
 
 --
 -- Name: refresh_daily_sales_summary(); Type: FUNCTION; Schema: pos
@@ -4641,21 +4716,37 @@ COMMENT ON FUNCTION pos.refresh_monthly_reports_cache() IS 'The refresh routine 
 --
 
 CREATE FUNCTION pos.refresh_monthly_sales_summary() RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  -- A changed week changes the peak/lowest week of the month it starts in.
-  SELECT mv_ops.apply_keyed('pos.mv_monthly_sales_summary', 'month_start_date', 'pos.monthly_sales_summary_rows',
-    CASE WHEN pos.full_refresh() THEN pos.month_starts(ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d))
-         ELSE pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits', 'pos.mv_weekly_sales_summary')) END,
-    pos.full_refresh())
+DECLARE
+  full_refresh boolean := pos.full_refresh();
+  months date[];
+  recount date[];
+BEGIN
+  IF full_refresh THEN
+    months := pos.month_starts(ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d));
+    recount := months;
+  ELSE
+    -- A changed week changes the peak/lowest week of the month it starts in.
+    months := pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits',
+                                                'pos.mv_weekly_sales_summary'));
+    recount := pos.month_starts(pos.changed_days('pos.mv_customer_daily_visits'));
+  END IF;
+  -- The keys as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
+  EXECUTE format('CREATE TEMP TABLE monthly_fresh ON COMMIT DROP AS SELECT * FROM pos.monthly_sales_summary_rows_known(%L::date[], %L::date[])',
+                 months, recount);
+  ANALYZE pg_temp.monthly_fresh;
+  PERFORM mv_ops.apply_rows('pos.mv_monthly_sales_summary', 'month_start_date', 'pg_temp.monthly_fresh', months, full_refresh);
+  DROP TABLE pg_temp.monthly_fresh;
+END
 $$;
 
 --
 -- Name: FUNCTION refresh_monthly_sales_summary(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_monthly_sales_summary() IS 'The refresh routine of pos.mv_monthly_sales_summary (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the keys that depend on the dates its sources changed (mv_ops.refresh_keys); writes only rows that differ (mv_ops.apply_keyed).';
+COMMENT ON FUNCTION pos.refresh_monthly_sales_summary() IS 'The refresh routine of pos.mv_monthly_sales_summary (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else the months whose days, visits or weeks changed (mv_ops.refresh_keys), recounting customers only where visits changed; writes only rows that differ (mv_ops.apply_rows).';
 
 --
 -- Name: refresh_product_performance(); Type: FUNCTION; Schema: pos
@@ -9142,6 +9233,12 @@ GRANT SELECT ON TABLE pos.mv_monthly_sales_summary TO mv_ops_reader;
 --
 
 REVOKE ALL ON FUNCTION pos.monthly_sales_summary_rows(months date[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION monthly_sales_summary_rows_known(months date[], recount date[]); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.monthly_sales_summary_rows_known(months date[], recount date[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION performance_stats(); Type: ACL; Schema: pos
