@@ -742,6 +742,12 @@ CREATE FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of reg
 DECLARE
   written bigint;
 BEGIN
+  IF NOT full_refresh AND COALESCE(cardinality(keys), 0) = 0 THEN
+    -- What apply_rows would have counted: no key recomputed, no row gained.
+    PERFORM pg_catalog.set_config('mv_ops.recomputed_keys',
+      COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), ''), '0'), true);
+    RETURN 0;
+  END IF;
   -- Dropped below (and on commit): a second call in the same transaction starts clean.
   EXECUTE format('CREATE TEMP TABLE mv_ops_fresh ON COMMIT DROP AS SELECT * FROM %s(%L::date[])', rows_of, COALESCE(keys, '{}'));
   -- A fresh temp table has no statistics: without them the comparisons below are planned as if it were large.
@@ -756,7 +762,7 @@ $$;
 -- Name: FUNCTION apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) IS 'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys.';
+COMMENT ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) IS 'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys; an incremental call with no keys returns 0 at once.';
 
 --
 -- Name: apply_rows(regclass, name, regclass, date[], boolean); Type: FUNCTION; Schema: mv_ops
@@ -1587,9 +1593,16 @@ COMMENT ON FUNCTION mv_ops.now() IS 'The engine''s "now" for decisions (transact
 --
 
 CREATE FUNCTION mv_ops.prune_changed_keys(sources text[]) RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+  n bigint;
+BEGIN
+  -- Most steps find nothing of theirs in the journal (a quiet quarter-hour, or a source other consumers still need).
+  IF NOT EXISTS (SELECT FROM mv_ops.changed_key c WHERE c.source = ANY(sources)) THEN
+    RETURN 0;
+  END IF;
   WITH RECURSIVE read_by(relid, source) AS (
     SELECT pg_catalog.to_regclass(src)::oid, src FROM unnest(sources) src WHERE pg_catalog.to_regclass(src) IS NOT NULL
     UNION
@@ -1609,18 +1622,19 @@ CREATE FUNCTION mv_ops.prune_changed_keys(sources text[]) RETURNS bigint
                        ORDER BY l.log_id DESC LIMIT 1) ls ON true
     WHERE NOT m.keyed
     GROUP BY 1
-  ), gone AS (
-    -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row is
-    -- refreshed in full next, so it needs none), and every other view reading the table has refreshed past it
-    -- (the row is that table's change journal too).
-    DELETE FROM mv_ops.changed_key c
-    WHERE c.source = ANY(sources)
-      AND NOT EXISTS (SELECT 1 FROM mv_ops.managed_view m JOIN mv_ops.key_progress p USING (view_id)
-                      WHERE m.keyed AND c.source = ANY(m.declared_sources)
-                        AND NOT pg_catalog.pg_visible_in_snapshot(c.xid, p.consumed))
-      AND NOT EXISTS (SELECT 1 FROM readers r WHERE r.source = c.source AND (r.unrefreshed OR c.xid >= r.xmin))
-    RETURNING 1)
-  SELECT count(*) FROM gone
+  )
+  -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row is
+  -- refreshed in full next, so it needs none), and every other view reading the table has refreshed past it (the
+  -- row is that table's change journal too).
+  DELETE FROM mv_ops.changed_key c
+  WHERE c.source = ANY(sources)
+    AND NOT EXISTS (SELECT 1 FROM mv_ops.managed_view m JOIN mv_ops.key_progress p USING (view_id)
+                    WHERE m.keyed AND c.source = ANY(m.declared_sources)
+                      AND NOT pg_catalog.pg_visible_in_snapshot(c.xid, p.consumed))
+    AND NOT EXISTS (SELECT 1 FROM readers r WHERE r.source = c.source AND (r.unrefreshed OR c.xid >= r.xmin));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
 $$;
 
 --
@@ -4588,6 +4602,10 @@ BEGIN
   days := CASE WHEN full_refresh THEN ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s
                                             UNION SELECT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1)
                ELSE pos.changed_days('pos.lengolf_sales') END;
+  -- Nothing changed (a quiet quarter-hour): four temp tables would cost more than the answer.
+  IF NOT full_refresh AND cardinality(days) = 0 THEN
+    RETURN;
+  END IF;
   CREATE TEMP TABLE visit_facts ON COMMIT DROP AS SELECT * FROM pos.customer_visit_facts(days);
   -- Statistics for the temp tables, so a batch's few hundred customers are joined by index, not by a scan of
   -- every visit.
@@ -4732,6 +4750,9 @@ BEGIN
     months := pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits',
                                                 'pos.mv_weekly_sales_summary'));
     recount := pos.month_starts(pos.changed_days('pos.mv_customer_daily_visits'));
+    IF cardinality(months) = 0 THEN
+      RETURN;
+    END IF;
   END IF;
   -- The keys as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
   EXECUTE format('CREATE TEMP TABLE monthly_fresh ON COMMIT DROP AS SELECT * FROM pos.monthly_sales_summary_rows_known(%L::date[], %L::date[])',

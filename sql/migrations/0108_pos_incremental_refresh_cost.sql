@@ -75,6 +75,9 @@ BEGIN
     months := pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits',
                                                 'pos.mv_weekly_sales_summary'));
     recount := pos.month_starts(pos.changed_days('pos.mv_customer_daily_visits'));
+    IF cardinality(months) = 0 THEN
+      RETURN;
+    END IF;
   END IF;
   -- The keys as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
   EXECUTE format('CREATE TEMP TABLE monthly_fresh ON COMMIT DROP AS SELECT * FROM pos.monthly_sales_summary_rows_known(%L::date[], %L::date[])',
@@ -209,6 +212,10 @@ BEGIN
   days := CASE WHEN full_refresh THEN ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s
                                             UNION SELECT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1)
                ELSE pos.changed_days('pos.lengolf_sales') END;
+  -- Nothing changed (a quiet quarter-hour): four temp tables would cost more than the answer.
+  IF NOT full_refresh AND cardinality(days) = 0 THEN
+    RETURN;
+  END IF;
   CREATE TEMP TABLE visit_facts ON COMMIT DROP AS SELECT * FROM pos.customer_visit_facts(days);
   -- Statistics for the temp tables, so a batch's few hundred customers are joined by index, not by a scan of
   -- every visit.
