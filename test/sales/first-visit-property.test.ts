@@ -7,19 +7,10 @@
 import type { Client } from 'pg';
 import { prng } from '../harness/prng';
 import { openTestDatabase, type TestDb } from '../harness/sql';
+import { aggregateRows, lastRunTypes, SALES_AGGREGATES, venueToday } from './support/aggregates';
 
 jest.setTimeout(240_000);
 
-const AGGREGATES = [
-  'mv_customer_daily_visits',
-  'mv_customer_analytics',
-  'mv_daily_sales_summary',
-  'mv_weekly_sales_summary',
-  'mv_monthly_sales_summary',
-  'mv_dashboard_summary_cache',
-  'mv_weekly_reports_cache',
-  'mv_monthly_reports_cache',
-];
 const PHONES = Array.from({ length: 8 }, (_, i) => `09${String(20000000 + i * 104729).slice(0, 8)}`);
 const SPAN = 160;
 
@@ -105,26 +96,10 @@ async function randomBatch(): Promise<string[]> {
   return done;
 }
 
-async function contents(): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const t of AGGREGATES) {
-    out[t] = (await c.query(`SELECT t::text AS r FROM pos.${t} t ORDER BY 1`)).rows.map((r) => r.r);
-  }
-  return out;
-}
-
-async function lastRunTypes(): Promise<string[]> {
-  const { rows } = await c.query(`SELECT DISTINCT refresh_type || ':' || status AS t FROM mv_ops.refresh_log
-                                  WHERE run_id = (SELECT max(run_id) FROM mv_ops.refresh_run) ORDER BY 1`);
-  return rows.map((r) => r.t);
-}
-
 beforeAll(async () => {
   db = await openTestDatabase('sales_first_visits');
   c = await db.session();
-  today = (
-    await c.query(`SELECT (mv_ops.now() AT TIME ZONE value)::date::text AS d FROM pos.setting WHERE name = 'time_zone'`)
-  ).rows[0].d;
+  today = await venueToday(c);
   for (let back = SPAN; back >= 0; back--) {
     if (back % 5 === 2) {
       continue;
@@ -143,17 +118,17 @@ describe('first visits that move: incremental refresh equals a full recompute (p
     async () => {
       const done = await randomBatch();
       await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
-      expect({ done, types: await lastRunTypes() }).toEqual({ done, types: ['incremental:succeeded'] });
-      const incremental = await contents();
+      expect({ done, types: await lastRunTypes(c) }).toEqual({ done, types: ['incremental:succeeded'] });
+      const incremental = await aggregateRows(c);
       // Every customer's first visit is flagged on their earliest day, and only there.
       const { rows } = await c.query(`SELECT count(*)::int AS wrong FROM pos.mv_customer_daily_visits v
         WHERE v.is_first_visit IS DISTINCT FROM (v.date = (SELECT min(w.date) FROM pos.mv_customer_daily_visits w
                                                             WHERE w.customer_key = v.customer_key))`);
       expect({ done, wrong: rows[0].wrong }).toEqual({ done, wrong: 0 });
       await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'manual')`);
-      expect(await lastRunTypes()).toEqual(['full:succeeded']);
-      const full = await contents();
-      for (const t of AGGREGATES) {
+      expect(await lastRunTypes(c)).toEqual(['full:succeeded']);
+      const full = await aggregateRows(c);
+      for (const t of SALES_AGGREGATES) {
         expect({ done, t, rows: incremental[t] }).toEqual({ done, t, rows: full[t] });
       }
     }

@@ -5,20 +5,10 @@
 import type { Client } from 'pg';
 import { prng } from '../harness/prng';
 import { openTestDatabase, type TestDb } from '../harness/sql';
+import { aggregateRows, lastRunTypes, SALES_AGGREGATES, venueToday } from './support/aggregates';
 
 jest.setTimeout(240_000);
 
-const AGGREGATES = [
-  'mv_daily_sales_summary',
-  'mv_customer_daily_visits',
-  'mv_customer_analytics',
-  'mv_product_performance',
-  'mv_weekly_sales_summary',
-  'mv_monthly_sales_summary',
-  'mv_dashboard_summary_cache',
-  'mv_weekly_reports_cache',
-  'mv_monthly_reports_cache',
-];
 const PHONES = Array.from({ length: 25 }, (_, i) => `08${String(10000000 + i * 7919).slice(0, 8)}`);
 const PRODUCTS = [
   ['Bay hour', 'SIM', 1],
@@ -92,21 +82,6 @@ async function randomBatch(): Promise<string[]> {
   return done;
 }
 
-/** Every aggregate's rows, as text, sorted: what a full recompute must reproduce. */
-async function contents(): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const t of AGGREGATES) {
-    out[t] = (await c.query(`SELECT t::text AS r FROM pos.${t} t ORDER BY 1`)).rows.map((r) => r.r);
-  }
-  return out;
-}
-
-async function lastRunTypes(): Promise<string[]> {
-  const { rows } = await c.query(`SELECT DISTINCT refresh_type || ':' || status AS t FROM mv_ops.refresh_log
-                                  WHERE run_id = (SELECT max(run_id) FROM mv_ops.refresh_run) ORDER BY 1`);
-  return rows.map((r) => r.t);
-}
-
 async function reportsEqualLive(): Promise<void> {
   const ranges = [
     [`${day(29)}`, `'${today}'::date`, `${day(59)}`, `${day(30)}`],
@@ -132,9 +107,7 @@ async function reportsEqualLive(): Promise<void> {
 beforeAll(async () => {
   db = await openTestDatabase('sales_incremental');
   c = await db.session();
-  today = (
-    await c.query(`SELECT (mv_ops.now() AT TIME ZONE value)::date::text AS d FROM pos.setting WHERE name = 'time_zone'`)
-  ).rows[0].d;
+  today = await venueToday(c);
   for (let back = 60; back >= 0; back--) {
     if (back % 9 === 4) {
       continue;
@@ -153,13 +126,13 @@ describe('incremental refresh of the sales aggregates equals a full recompute (p
     async () => {
       const done = await randomBatch();
       await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
-      expect({ done, types: await lastRunTypes() }).toEqual({ done, types: ['incremental:succeeded'] });
-      const incremental = await contents();
+      expect({ done, types: await lastRunTypes(c) }).toEqual({ done, types: ['incremental:succeeded'] });
+      const incremental = await aggregateRows(c);
       await reportsEqualLive();
       await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'manual')`);
-      expect(await lastRunTypes()).toEqual(['full:succeeded']);
-      const full = await contents();
-      for (const t of AGGREGATES) {
+      expect(await lastRunTypes(c)).toEqual(['full:succeeded']);
+      const full = await aggregateRows(c);
+      for (const t of SALES_AGGREGATES) {
         expect({ t, rows: incremental[t] }).toEqual({ t, rows: full[t] });
       }
     }
