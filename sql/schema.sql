@@ -1623,13 +1623,13 @@ BEGIN
     WHERE NOT m.keyed
     GROUP BY 1
   )
-  -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row is
-  -- refreshed in full next, so it needs none), and every other view reading the table has refreshed past it (the
-  -- row is that table's change journal too).
+  -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row, or paused
+  -- with its full refresh pending, needs none of them), and every other view reading the table has refreshed past
+  -- it (the row is that table's change journal too).
   DELETE FROM mv_ops.changed_key c
   WHERE c.source = ANY(sources)
     AND NOT EXISTS (SELECT 1 FROM mv_ops.managed_view m JOIN mv_ops.key_progress p USING (view_id)
-                    WHERE m.keyed AND c.source = ANY(m.declared_sources)
+                    WHERE m.keyed AND c.source = ANY(m.declared_sources) AND (m.enabled OR NOT p.full_pending)
                       AND NOT pg_catalog.pg_visible_in_snapshot(c.xid, p.consumed))
     AND NOT EXISTS (SELECT 1 FROM readers r WHERE r.source = c.source AND (r.unrefreshed OR c.xid >= r.xmin));
   GET DIAGNOSTICS n = ROW_COUNT;
@@ -1641,7 +1641,7 @@ $$;
 -- Name: FUNCTION prune_changed_keys(sources text[]); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.prune_changed_keys(sources text[]) IS 'Deletes the journaled keys of these tables that every keyed aggregate reading them has consumed and every other managed view reading them has refreshed past.';
+COMMENT ON FUNCTION mv_ops.prune_changed_keys(sources text[]) IS 'Deletes the journaled keys of these tables that every keyed aggregate reading them has consumed (a paused one with its full refresh pending waits for none) and every other managed view reading them has refreshed past.';
 
 --
 -- Name: prune_cron_history(); Type: FUNCTION; Schema: mv_ops
@@ -2639,11 +2639,31 @@ CREATE FUNCTION mv_ops.set_enabled(view_name text, enabled boolean) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+  target int;
 BEGIN
   UPDATE mv_ops.managed_view m SET enabled = set_enabled.enabled
-  WHERE mv_ops.qualified_name(m) = set_enabled.view_name;
+  WHERE mv_ops.qualified_name(m) = set_enabled.view_name
+  RETURNING m.view_id INTO target;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown view "%": not a managed view', view_name USING ERRCODE = '22023';
+  END IF;
+  IF set_enabled.enabled THEN
+    -- Resumed: what the journal holds from now on is kept for it (as make_keyed does); its first refresh is full,
+    -- so what was pruned while it was paused is not needed.
+    UPDATE mv_ops.key_progress p
+    SET consumed = pg_catalog.pg_current_snapshot(), consumed_at = mv_ops.clock(), full_pending = true
+    WHERE p.view_id = target AND p.full_pending;
+    IF FOUND THEN
+      -- Due at the next tick: the journal rows of what it missed may have been pruned, so they cannot say so.
+      INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
+      SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
+      FROM mv_ops.managed_view m CROSS JOIN LATERAL unnest(m.declared_sources) s
+      WHERE m.view_id = target AND pg_catalog.to_regclass(s) IS NOT NULL
+      ON CONFLICT DO NOTHING;
+    END IF;
+  ELSE
+    UPDATE mv_ops.key_progress p SET full_pending = true WHERE p.view_id = target;
   END IF;
 END
 $$;
@@ -2652,7 +2672,7 @@ $$;
 -- Name: FUNCTION set_enabled(view_name text, enabled boolean); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.set_enabled(view_name text, enabled boolean) IS 'Pauses (false) or resumes (true) scheduled refreshes of one managed view.';
+COMMENT ON FUNCTION mv_ops.set_enabled(view_name text, enabled boolean) IS 'Pauses (false) or resumes (true) scheduled refreshes of one managed view. A keyed aggregate''s next refresh after a pause is full, and while it is paused (and not refreshed by hand) the key journal is pruned without waiting for it; resuming it journals a change of its sources, so the next tick refreshes it.';
 
 --
 -- Name: setting_interval(text); Type: FUNCTION; Schema: mv_ops

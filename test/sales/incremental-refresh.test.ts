@@ -177,4 +177,39 @@ describe('keyed sales aggregates', () => {
       await c.query(`RESET mv_ops.clock_offset`);
     }
   });
+  test('a paused keyed aggregate does not hold the journal; resumed, it is due and refreshed in full, equal to a full recompute', async () => {
+    const journaled = async () =>
+      (await c.query(`SELECT count(*)::int AS n FROM mv_ops.changed_key WHERE source = 'pos.lengolf_sales'`)).rows[0].n;
+    const daily = async () =>
+      (await c.query(`SELECT t::text AS r FROM pos.mv_daily_sales_summary t ORDER BY 1`)).rows.map((r) => r.r);
+    const sourcesChanged = async () =>
+      (
+        await c.query(`SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
+                       WHERE m.schema_name = 'pos' AND m.view_name = 'mv_daily_sales_summary'`)
+      ).rows[0].sources_changed;
+    await c.query(`SELECT mv_ops.set_enabled('pos.mv_daily_sales_summary', false)`);
+    try {
+      const day = await someDay(40);
+      await c.query(
+        `UPDATE pos.lengolf_sales SET sales_net = sales_net + 3 WHERE id = (SELECT min(id) FROM pos.lengolf_sales WHERE date = $1)`,
+        [day]
+      );
+      // What the schedule runs while it is paused: the other readers of the sales table.
+      await c.query(`CALL mv_ops.refresh(views => ARRAY['pos.mv_customer_daily_visits', 'pos.mv_product_performance'],
+                                         cascade => false, trigger => 'schedule')`);
+      // They consumed the change, and nothing waits for the paused one.
+      expect(await journaled()).toBe(0);
+    } finally {
+      await c.query(`SELECT mv_ops.set_enabled('pos.mv_daily_sales_summary', true)`);
+    }
+    // Resumed: due at the next tick (its sources changed), though the journal no longer holds what it missed.
+    expect(await sourcesChanged()).toBe(true);
+    await scheduled();
+    expect((await lastRun())['pos.mv_daily_sales_summary']).toMatch(/^succeeded full/);
+    const afterResume = await daily();
+    await c.query(`CALL mv_ops.refresh(views => ARRAY['pos.mv_daily_sales_summary'], trigger => 'manual')`);
+    expect(await daily()).toEqual(afterResume);
+    await scheduled();
+    expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded incremental 0');
+  });
 });
