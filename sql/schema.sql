@@ -1283,7 +1283,7 @@ CREATE FUNCTION mv_ops.keys_of_pos_bay_capacity_17fde148() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
-      INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.bay_capacity', '-infinity');
+      INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
                     RETURN NULL; END $$;
 
 --
@@ -1301,14 +1301,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_customer_905d5469() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.customer', n.first_seen FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.first_seen FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.customer', k FROM (SELECT n.first_seen FROM mv_ops_new n UNION SELECT o.first_seen FROM mv_ops_old o) u(k);
+        SELECT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), k FROM (SELECT n.first_seen FROM mv_ops_new n UNION SELECT o.first_seen FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.customer', o.first_seen FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), o.first_seen FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.customer', '-infinity');
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1327,14 +1327,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_lengolf_sales_d2253627() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.lengolf_sales', n.date FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.lengolf_sales', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
+        SELECT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.lengolf_sales', o.date FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.lengolf_sales', '-infinity');
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1353,14 +1353,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_customer_analytics_c46a32c1() RETURNS trig
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_analytics', n.date FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_customer_analytics', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
+        SELECT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_analytics', o.date FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_customer_analytics', '-infinity');
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1379,14 +1379,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_customer_daily_visits_d77455a0() RETURNS t
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_daily_visits', n.date FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_customer_daily_visits', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
+        SELECT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_customer_daily_visits', o.date FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_customer_daily_visits', '-infinity');
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1405,14 +1405,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_daily_sales_summary_cf29e921() RETURNS tri
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_daily_sales_summary', n.date FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_daily_sales_summary', k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
+        SELECT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), k FROM (SELECT n.date FROM mv_ops_new n UNION SELECT o.date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_daily_sales_summary', o.date FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), o.date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_daily_sales_summary', '-infinity');
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1431,14 +1431,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_monthly_sales_summary_b0201044() RETURNS t
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_monthly_sales_summary', n.month_start_date FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.month_start_date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_monthly_sales_summary', k FROM (SELECT n.month_start_date FROM mv_ops_new n UNION SELECT o.month_start_date FROM mv_ops_old o) u(k);
+        SELECT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), k FROM (SELECT n.month_start_date FROM mv_ops_new n UNION SELECT o.month_start_date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_monthly_sales_summary', o.month_start_date FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), o.month_start_date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_monthly_sales_summary', '-infinity');
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1457,14 +1457,14 @@ CREATE FUNCTION mv_ops.keys_of_pos_mv_weekly_sales_summary_ba20d4d1() RETURNS tr
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ BEGIN 
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_weekly_sales_summary', n.week_start_date FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.week_start_date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT 'pos.mv_weekly_sales_summary', k FROM (SELECT n.week_start_date FROM mv_ops_new n UNION SELECT o.week_start_date FROM mv_ops_old o) u(k);
+        SELECT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), k FROM (SELECT n.week_start_date FROM mv_ops_new n UNION SELECT o.week_start_date FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT 'pos.mv_weekly_sales_summary', o.week_start_date FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), o.week_start_date FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES ('pos.mv_weekly_sales_summary', '-infinity');
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), '-infinity');
       END IF;
                     RETURN NULL; END $$;
 
@@ -1501,6 +1501,12 @@ BEGIN
   INSERT INTO mv_ops.key_progress (view_id, consumed, consumed_at, full_pending)
   VALUES (m.view_id, pg_catalog.pg_current_snapshot(), mv_ops.clock(), true)
   ON CONFLICT (view_id) DO UPDATE SET full_pending = true;
+  -- Due at the next tick: changes it had not refreshed past may be pruned now that it is keyed (its progress counts
+  -- them as consumed), so the journal could no longer say so. The full refresh it is then due for takes them all.
+  INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
+  SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
+  FROM unnest(m.declared_sources) s WHERE pg_catalog.to_regclass(s) IS NOT NULL
+  ON CONFLICT DO NOTHING;
 END
 $$;
 
@@ -1508,7 +1514,7 @@ $$;
 -- Name: FUNCTION make_keyed(target regclass); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.make_keyed(target regclass) IS 'Makes a registered aggregate keyed: its scheduled and cascaded refreshes are incremental, handed the changed dates of each source (mv_ops.refresh_keys). Refuses unless every declared source is key-tracked.';
+COMMENT ON FUNCTION mv_ops.make_keyed(target regclass) IS 'Makes a registered aggregate keyed: its scheduled and cascaded refreshes are incremental, handed the changed dates of each source (mv_ops.refresh_keys); its next refresh is full, and the next tick makes it due. Refuses unless every declared source is key-tracked.';
 
 --
 -- Name: next_step(bigint); Type: FUNCTION; Schema: mv_ops
@@ -2753,6 +2759,7 @@ DECLARE
   col_type regtype;
   fn text;
   src text;
+  src_now text;
   body text;
 BEGIN
   SELECT c.relkind, c.relispartition, n.nspname, c.relname INTO rel
@@ -2761,6 +2768,9 @@ BEGIN
     RAISE EXCEPTION '% is not a plain table: keys are tracked on tables (not partitions or views)', source USING ERRCODE = '42809';
   END IF;
   src := format('%I.%I', rel.nspname, rel.relname);
+  -- The journal names the table as it is called when written (a renamed table's rows then match the name its
+  -- readers see), not as it was called when tracked.
+  src_now := 'pg_catalog.quote_ident(TG_TABLE_SCHEMA) || ''.'' || pg_catalog.quote_ident(TG_TABLE_NAME)';
   IF key_column IS NOT NULL THEN
     SELECT a.atttypid::regtype INTO col_type FROM pg_catalog.pg_attribute a
     WHERE a.attrelid = source AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
@@ -2770,18 +2780,18 @@ BEGIN
     -- Static SQL per table (a generic trigger would need EXECUTE, re-planned on every POS statement).
     body := format($b$
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, n.%2$I FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, n.%2$I FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT %1$L, k FROM (SELECT n.%2$I FROM mv_ops_new n UNION SELECT o.%2$I FROM mv_ops_old o) u(k);
+        SELECT %1$s, k FROM (SELECT n.%2$I FROM mv_ops_new n UNION SELECT o.%2$I FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, o.%2$I FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, o.%2$I FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity');
-      END IF;$b$, src, key_column);
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');
+      END IF;$b$, src_now, key_column);
   ELSE
     body := format($b$
-      INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity');$b$, src);
+      INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');$b$, src_now);
   END IF;
   -- Readable and unique: a_b.c and a.b_c differ in the hash, and long names stay within 63 characters.
   fn := format('mv_ops.%I', left(format('keys_of_%s_%s', rel.nspname, rel.relname), 50) || '_' || left(md5(src), 8));
@@ -2954,22 +2964,30 @@ CREATE FUNCTION mv_ops.view_state_at(at timestamp with time zone) RETURNS TABLE(
   WITH base AS (
     SELECT m.*, COALESCE(m.last_schedule_check, m.registered_at) AS checked_until,
            COALESCE(c.relispopulated, false) AS populated,
-           ls.started_at AS ls_started, ls.finished_at AS ls_finished, ls.snapshot_xmin AS ls_xmin
+           ls.started_at AS ls_started, ls.finished_at AS ls_finished, ls.snapshot_xmin AS ls_xmin,
+           kp.consumed AS kp_consumed
     FROM mv_ops.managed_view m
     LEFT JOIN pg_catalog.pg_class c ON c.oid = mv_ops.view_oid(m)
     LEFT JOIN LATERAL (SELECT l.started_at, l.finished_at, l.snapshot_xmin FROM mv_ops.refresh_log l
                        WHERE l.view_id = m.view_id AND l.status = 'succeeded'
                        ORDER BY l.log_id DESC LIMIT 1) ls ON true
+    -- A keyed aggregate has consumed exactly the changes its progress snapshot sees. Its log's snapshot_xmin is
+    -- taken a statement later, past a writer that committed in between and was not handed over.
+    LEFT JOIN mv_ops.key_progress kp ON kp.view_id = m.view_id AND m.keyed
   ), evidence AS (
     SELECT b.*,
            (SELECT min(ch.changed_at) FROM mv_ops.view_source s
             CROSS JOIN LATERAL (
               SELECT sc.changed_at FROM mv_ops.source_change sc
-              WHERE sc.source_oid = s.source::oid AND (b.ls_xmin IS NULL OR sc.xid >= b.ls_xmin)
+              WHERE sc.source_oid = s.source::oid
+                AND CASE WHEN b.kp_consumed IS NOT NULL THEN NOT pg_catalog.pg_visible_in_snapshot(sc.xid, b.kp_consumed)
+                         ELSE b.ls_xmin IS NULL OR sc.xid >= b.ls_xmin END
               UNION ALL
               -- regclass as text under this search_path is schema-qualified, as track_keys names the source.
               SELECT ck.changed_at FROM mv_ops.changed_key ck
-              WHERE ck.source = s.source::text AND (b.ls_xmin IS NULL OR ck.xid >= b.ls_xmin)) ch
+              WHERE ck.source = s.source::text
+                AND CASE WHEN b.kp_consumed IS NOT NULL THEN NOT pg_catalog.pg_visible_in_snapshot(ck.xid, b.kp_consumed)
+                         ELSE b.ls_xmin IS NULL OR ck.xid >= b.ls_xmin END) ch
             WHERE s.view_id = b.view_id AND s.kind = 'table') AS first_change,
            (SELECT min(ul.finished_at) FROM mv_ops.view_source s
             JOIN mv_ops.refresh_log ul ON ul.view_id = s.upstream_view_id AND ul.status = 'succeeded'
@@ -3005,7 +3023,7 @@ $$;
 -- Name: FUNCTION view_state_at(at timestamp with time zone); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.view_state_at(at timestamp with time zone) IS 'For each managed view at a moment: whether its sources changed since the snapshot of its last success (mv_ops.source_change, and mv_ops.changed_key for key-tracked tables), whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
+COMMENT ON FUNCTION mv_ops.view_state_at(at timestamp with time zone) IS 'For each managed view at a moment: whether its sources changed since the snapshot of its last success (a keyed aggregate: since its key progress snapshot) (mv_ops.source_change, and mv_ops.changed_key for key-tracked tables), whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
 
 --
 -- Name: bay_hours_on(date); Type: FUNCTION; Schema: pos
@@ -6589,7 +6607,7 @@ COMMENT ON TABLE mv_ops.changed_key IS 'Insert-only journal of changed keys: a r
 -- Name: COLUMN changed_key.source; Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON COLUMN mv_ops.changed_key.source IS 'The key-tracked table, schema-qualified (as in managed_view.declared_sources).';
+COMMENT ON COLUMN mv_ops.changed_key.source IS 'The key-tracked table, schema-qualified, as it was called when the row was written (as in managed_view.declared_sources).';
 
 --
 -- Name: COLUMN changed_key.key; Type: COMMENT; Schema: mv_ops
@@ -6601,13 +6619,13 @@ COMMENT ON COLUMN mv_ops.changed_key.key IS 'A business date whose rows the tran
 -- Name: COLUMN changed_key.xid; Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON COLUMN mv_ops.changed_key.xid IS 'Writing transaction: part of the key so concurrent writers of one date never wait on each other.';
+COMMENT ON COLUMN mv_ops.changed_key.xid IS 'Writing transaction: compared with a refresh''s snapshots (mv_ops.key_progress); rows of one transaction never conflict, so concurrent writers of one date never wait on each other.';
 
 --
 -- Name: COLUMN changed_key.changed_at; Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON COLUMN mv_ops.changed_key.changed_at IS 'When the transaction first changed this key of the table, on the engine clock: what the scheduler''s lag and "sources changed" read for a key-tracked table (mv_ops.view_state_at).';
+COMMENT ON COLUMN mv_ops.changed_key.changed_at IS 'When the writing transaction began, on the engine clock (now() plus mv_ops.clock_offset), as the change journal stamps it: what the scheduler''s lag and "sources changed" read for a key-tracked table (mv_ops.view_state_at).';
 
 --
 -- Name: key_progress; Type: TABLE; Schema: mv_ops

@@ -7,7 +7,11 @@ ALTER TABLE mv_ops.changed_key ADD COLUMN IF NOT EXISTS changed_at timestamptz N
   -- mv_ops.now() computed inline: a default is evaluated on every journal row, i.e. on every POS write.
   DEFAULT (pg_catalog.now() + COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.clock_offset', true), '')::interval, interval '0'));
 COMMENT ON COLUMN mv_ops.changed_key.changed_at IS
-  'When the transaction first changed this key of the table, on the engine clock: what the scheduler''s lag and "sources changed" read for a key-tracked table (mv_ops.view_state_at).';
+  'When the writing transaction began, on the engine clock (now() plus mv_ops.clock_offset), as the change journal stamps it: what the scheduler''s lag and "sources changed" read for a key-tracked table (mv_ops.view_state_at).';
+COMMENT ON COLUMN mv_ops.changed_key.xid IS
+  'Writing transaction: compared with a refresh''s snapshots (mv_ops.key_progress); rows of one transaction never conflict, so concurrent writers of one date never wait on each other.';
+COMMENT ON COLUMN mv_ops.changed_key.source IS
+  'The key-tracked table, schema-qualified, as it was called when the row was written (as in managed_view.declared_sources).';
 COMMENT ON TABLE mv_ops.changed_key IS
   'Insert-only journal of changed keys: a row per (key-tracked table, business date, writing statement), written by the mv_ops_track_keys_* statement triggers. It is also the change journal of a key-tracked table (which has no mv_ops_track_changes trigger): mv_ops.view_state_at reads it as it reads mv_ops.source_change. A keyed aggregate''s refresh takes the keys of its sources whose transaction its snapshot sees and its previous refresh did not (mv_ops.key_progress); rows that every keyed consumer has consumed and every reader''s last refresh has seen are pruned. The key -infinity means every key (a TRUNCATE, or a change to a table tracked without a key column).';
 
@@ -77,7 +81,8 @@ $$;
 COMMENT ON FUNCTION mv_ops.heal_tracking() IS
   'Installs change tracking on base tables of managed views that lack it (created again after a drop, partitions added later, key triggers dropped) and journals a change for each, since what happened while untracked is unknown; drops the generic trigger from tables that became key-tracked. Called by every scheduled tick; returns how many tables it found untracked.';
 
--- As in 0013, with a key-tracked table's changes read from its key journal as well.
+-- As in 0013, with a key-tracked table's changes read from its key journal as well, and a keyed aggregate's changes
+-- judged by its key progress.
 CREATE OR REPLACE FUNCTION mv_ops.view_state_at(at timestamptz)
 RETURNS TABLE (
   view_id int, last_success_started timestamptz, last_success_finished timestamptz,
@@ -92,22 +97,30 @@ AS $$
   WITH base AS (
     SELECT m.*, COALESCE(m.last_schedule_check, m.registered_at) AS checked_until,
            COALESCE(c.relispopulated, false) AS populated,
-           ls.started_at AS ls_started, ls.finished_at AS ls_finished, ls.snapshot_xmin AS ls_xmin
+           ls.started_at AS ls_started, ls.finished_at AS ls_finished, ls.snapshot_xmin AS ls_xmin,
+           kp.consumed AS kp_consumed
     FROM mv_ops.managed_view m
     LEFT JOIN pg_catalog.pg_class c ON c.oid = mv_ops.view_oid(m)
     LEFT JOIN LATERAL (SELECT l.started_at, l.finished_at, l.snapshot_xmin FROM mv_ops.refresh_log l
                        WHERE l.view_id = m.view_id AND l.status = 'succeeded'
                        ORDER BY l.log_id DESC LIMIT 1) ls ON true
+    -- A keyed aggregate has consumed exactly the changes its progress snapshot sees. Its log's snapshot_xmin is
+    -- taken a statement later, past a writer that committed in between and was not handed over.
+    LEFT JOIN mv_ops.key_progress kp ON kp.view_id = m.view_id AND m.keyed
   ), evidence AS (
     SELECT b.*,
            (SELECT min(ch.changed_at) FROM mv_ops.view_source s
             CROSS JOIN LATERAL (
               SELECT sc.changed_at FROM mv_ops.source_change sc
-              WHERE sc.source_oid = s.source::oid AND (b.ls_xmin IS NULL OR sc.xid >= b.ls_xmin)
+              WHERE sc.source_oid = s.source::oid
+                AND CASE WHEN b.kp_consumed IS NOT NULL THEN NOT pg_catalog.pg_visible_in_snapshot(sc.xid, b.kp_consumed)
+                         ELSE b.ls_xmin IS NULL OR sc.xid >= b.ls_xmin END
               UNION ALL
               -- regclass as text under this search_path is schema-qualified, as track_keys names the source.
               SELECT ck.changed_at FROM mv_ops.changed_key ck
-              WHERE ck.source = s.source::text AND (b.ls_xmin IS NULL OR ck.xid >= b.ls_xmin)) ch
+              WHERE ck.source = s.source::text
+                AND CASE WHEN b.kp_consumed IS NOT NULL THEN NOT pg_catalog.pg_visible_in_snapshot(ck.xid, b.kp_consumed)
+                         ELSE b.ls_xmin IS NULL OR ck.xid >= b.ls_xmin END) ch
             WHERE s.view_id = b.view_id AND s.kind = 'table') AS first_change,
            (SELECT min(ul.finished_at) FROM mv_ops.view_source s
             JOIN mv_ops.refresh_log ul ON ul.view_id = s.upstream_view_id AND ul.status = 'succeeded'
@@ -139,7 +152,7 @@ AS $$
   FROM evidence e;
 $$;
 COMMENT ON FUNCTION mv_ops.view_state_at(timestamptz) IS
-  'For each managed view at a moment: whether its sources changed since the snapshot of its last success (mv_ops.source_change, and mv_ops.changed_key for key-tracked tables), whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
+  'For each managed view at a moment: whether its sources changed since the snapshot of its last success (a keyed aggregate: since its key progress snapshot) (mv_ops.source_change, and mv_ops.changed_key for key-tracked tables), whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
 
 -- After every keyed refresh step, so it must be cheap: the readers of the tables are found by walking the
 -- dependency catalog up from them (mv_ops.view_source walks down from every managed view: several ms a call).
@@ -222,6 +235,7 @@ DECLARE
   col_type regtype;
   fn text;
   src text;
+  src_now text;
   body text;
 BEGIN
   SELECT c.relkind, c.relispartition, n.nspname, c.relname INTO rel
@@ -230,6 +244,9 @@ BEGIN
     RAISE EXCEPTION '% is not a plain table: keys are tracked on tables (not partitions or views)', source USING ERRCODE = '42809';
   END IF;
   src := format('%I.%I', rel.nspname, rel.relname);
+  -- The journal names the table as it is called when written (a renamed table's rows then match the name its
+  -- readers see), not as it was called when tracked.
+  src_now := 'pg_catalog.quote_ident(TG_TABLE_SCHEMA) || ''.'' || pg_catalog.quote_ident(TG_TABLE_NAME)';
   IF key_column IS NOT NULL THEN
     SELECT a.atttypid::regtype INTO col_type FROM pg_catalog.pg_attribute a
     WHERE a.attrelid = source AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
@@ -239,18 +256,18 @@ BEGIN
     -- Static SQL per table (a generic trigger would need EXECUTE, re-planned on every POS statement).
     body := format($b$
       IF TG_OP = 'INSERT' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, n.%2$I FROM mv_ops_new n;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, n.%2$I FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO mv_ops.changed_key (source, key)
-        SELECT %1$L, k FROM (SELECT n.%2$I FROM mv_ops_new n UNION SELECT o.%2$I FROM mv_ops_old o) u(k);
+        SELECT %1$s, k FROM (SELECT n.%2$I FROM mv_ops_new n UNION SELECT o.%2$I FROM mv_ops_old o) u(k);
       ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$L, o.%2$I FROM mv_ops_old o;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, o.%2$I FROM mv_ops_old o;
       ELSE
-        INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity');
-      END IF;$b$, src, key_column);
+        INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');
+      END IF;$b$, src_now, key_column);
   ELSE
     body := format($b$
-      INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$L, '-infinity');$b$, src);
+      INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');$b$, src_now);
   END IF;
   -- Readable and unique: a_b.c and a.b_c differ in the hash, and long names stay within 63 characters.
   fn := format('mv_ops.%I', left(format('keys_of_%s_%s', rel.nspname, rel.relname), 50) || '_' || left(md5(src), 8));
@@ -279,16 +296,22 @@ $$;
 COMMENT ON FUNCTION mv_ops.track_keys(regclass, name) IS
   'Journals the business dates (key_column, a date) that every INSERT, UPDATE (old and new dates), DELETE and TRUNCATE (every key) of a table touches, with four statement triggers mv_ops_track_keys_* using transition tables: a journal row per date and statement. key_column NULL: any change means every key (for small tables such as capacities). The key journal is then the table''s change journal too, so its mv_ops_track_changes trigger goes. Idempotent.';
 
--- The trigger functions track_keys generated before this migration, regenerated with plain inserts (their
--- comments and grants stay: CREATE OR REPLACE keeps them).
+-- The trigger functions track_keys generated before this migration, regenerated as it generates them now: plain
+-- inserts, and the table's name as it is when written (their comments and grants stay: CREATE OR REPLACE keeps them).
 DO $$
 DECLARE
-  f regprocedure;
+  f record;
 BEGIN
-  FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+  FOR f IN SELECT DISTINCT p.oid::regprocedure AS fn, pg_catalog.format('%I.%I', n.nspname, c.relname) AS src
+           FROM pg_catalog.pg_proc p
+           JOIN pg_catalog.pg_trigger g ON g.tgfoid = p.oid AND g.tgname LIKE 'mv\_ops\_track\_keys\_%'
+           JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
            WHERE p.pronamespace = 'mv_ops'::regnamespace AND p.proname LIKE 'keys\_of\_%' AND p.prorettype = 'trigger'::regtype
   LOOP
-    EXECUTE replace(pg_catalog.pg_get_functiondef(f), ' ON CONFLICT DO NOTHING', '');
+    EXECUTE replace(replace(pg_catalog.pg_get_functiondef(f.fn), ' ON CONFLICT DO NOTHING', ''),
+                    pg_catalog.quote_literal(f.src),
+                    'pg_catalog.quote_ident(TG_TABLE_SCHEMA) || ''.'' || pg_catalog.quote_ident(TG_TABLE_NAME)');
   END LOOP;
 END
 $$;

@@ -458,4 +458,41 @@ describe('registry rows that outlive the objects they name', () => {
     const { rows } = await c.query(`CALL mv_ops.refresh(views => ARRAY['fx2.flip_keyed'])`);
     expect((await logOf(c, Number(rows[0].run_id))).map((l) => l.status)).toEqual(['succeeded']);
   });
+
+  test('an aggregate made keyed stays due for the changes it had not refreshed past, though other keyed aggregates prune them', async () => {
+    await c.query(`
+      CREATE TABLE fx2.kt (day date NOT NULL, v int NOT NULL);
+      CREATE TABLE fx2.ka (day date PRIMARY KEY, v bigint NOT NULL);
+      CREATE TABLE fx2.kb (day date PRIMARY KEY, v bigint NOT NULL);
+      -- Routines that recompute everything: right in any mode.
+      CREATE FUNCTION fx2.fill_ka() RETURNS void LANGUAGE sql AS
+        'DELETE FROM fx2.ka; INSERT INTO fx2.ka SELECT day, sum(v) FROM fx2.kt GROUP BY day';
+      CREATE FUNCTION fx2.fill_kb() RETURNS void LANGUAGE sql AS
+        'DELETE FROM fx2.kb; INSERT INTO fx2.kb SELECT day, sum(v) FROM fx2.kt GROUP BY day';
+      SELECT mv_ops.register_aggregate('fx2.ka', 'fx2_keyed', 'a', '@hourly', '1 hour', '2 hours', 'fx2.fill_ka()', ARRAY['fx2.kt'::regclass]);
+      SELECT mv_ops.register_aggregate('fx2.kb', 'fx2_keyed', 'b', '@hourly', '1 hour', '2 hours', 'fx2.fill_kb()', ARRAY['fx2.kt'::regclass]);
+      SELECT mv_ops.track_keys('fx2.kt', 'day');
+      SELECT mv_ops.make_keyed('fx2.kb');`);
+    await c.query(`CALL mv_ops.refresh(pack => 'fx2_keyed')`);
+    const changed = async (view: string) =>
+      (
+        await c.query(
+          `SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
+                       WHERE m.schema_name = 'fx2' AND m.view_name = $1`,
+          [view]
+        )
+      ).rows[0].sources_changed;
+    await c.query(`INSERT INTO fx2.kt VALUES ('2025-03-01', 5)`);
+    expect(await changed('ka')).toBe(true);
+    await c.query(`SELECT mv_ops.make_keyed('fx2.ka')`);
+    await c.query(`CALL mv_ops.refresh(views => ARRAY['fx2.kb'], cascade => false, trigger => 'schedule')`);
+    // kb consumed the row, and ka's new progress counts it as consumed: the journal no longer holds it.
+    expect((await c.query(`SELECT count(*)::int AS n FROM mv_ops.changed_key WHERE source = 'fx2.kt'`)).rows[0].n).toBe(
+      0
+    );
+    expect(await changed('ka')).toBe(true);
+    await c.query(`CALL mv_ops.refresh(views => ARRAY['fx2.ka'], cascade => false, trigger => 'schedule')`);
+    expect((await c.query(`SELECT v::int FROM fx2.ka WHERE day = '2025-03-01'`)).rows).toEqual([{ v: 5 }]);
+    expect(await changed('ka')).toBe(false);
+  });
 });

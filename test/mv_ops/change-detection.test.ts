@@ -136,8 +136,12 @@ describe('a key-tracked table: its key journal is its change journal', () => {
                             (SELECT count(*)::int FROM mv_ops.changed_key WHERE source = 'fx.sale') AS keys`)
     ).rows[0];
 
-  test('after track_keys the next tick drops the generic trigger: one trigger and one journal row per write', async () => {
+  test('track_keys drops the generic trigger and the tick drops one put back: one trigger and one journal row per write', async () => {
     await c.query(`SELECT mv_ops.track_keys('fx.sale', 'day'); SELECT mv_ops.prune_source_changes()`);
+    expect(await triggersOn('fx.sale')).not.toContain('mv_ops_track_changes');
+    // A generic trigger left over (put back by hand, or by an older version) goes at the next tick.
+    await c.query(`CREATE TRIGGER mv_ops_track_changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON fx.sale
+                   FOR EACH STATEMENT EXECUTE FUNCTION mv_ops.note_source_change()`);
     expect(await runDueAt(871)).toEqual([]);
     expect(await triggersOn('fx.sale')).toEqual([
       'mv_ops_track_keys_delete',
@@ -175,5 +179,20 @@ describe('a key-tracked table: its key journal is its change journal', () => {
     expect(await triggersOn('fx.sale')).toContain('mv_ops_track_changes');
     await c.query(`INSERT INTO fx.sale (day, amount) VALUES ('2025-01-14', 1)`);
     expect(await runDueAt(931)).toEqual(['fx.daily:schedule', 'fx.weekly:cascade', 'fx.total:cascade']);
+  });
+
+  test('a key-tracked table renamed: its journal rows carry the new name, so the views reading it are still due', async () => {
+    await c.query(`SELECT mv_ops.track_keys('fx.sale', 'day')`);
+    expect(await runDueAt(946)).toEqual([]);
+    await c.query(`ALTER TABLE fx.sale RENAME TO sale_renamed`);
+    try {
+      await c.query(`INSERT INTO fx.sale_renamed (day, amount) VALUES ('2025-01-15', 1)`);
+      expect(
+        (await c.query(`SELECT DISTINCT source FROM mv_ops.changed_key WHERE source LIKE 'fx.sale%'`)).rows
+      ).toEqual([{ source: 'fx.sale_renamed' }]);
+      expect(await runDueAt(961)).toEqual(['fx.daily:schedule', 'fx.weekly:cascade', 'fx.total:cascade']);
+    } finally {
+      await c.query(`ALTER TABLE fx.sale_renamed RENAME TO sale`);
+    }
   });
 });

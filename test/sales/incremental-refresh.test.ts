@@ -25,6 +25,16 @@ const lastRun = async () =>
     ).rows.map((r) => [r.view_name, `${r.status} ${r.refresh_type} ${r.key_count ?? '-'}`])
   );
 const scheduled = () => c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
+/** Polls `ready` every 20 ms for up to 10 s. */
+async function waitUntil(ready: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await ready()) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('timed out waiting');
+}
 const someDay = async (offset: number): Promise<string> =>
   (await c.query(`SELECT date::text AS d FROM pos.mv_daily_sales_summary ORDER BY date OFFSET $1 LIMIT 1`, [offset]))
     .rows[0].d;
@@ -211,5 +221,42 @@ describe('keyed sales aggregates', () => {
     expect(await daily()).toEqual(afterResume);
     await scheduled();
     expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded incremental 0');
+  });
+  test('a writer that commits while a refresh is starting is still due: the refresh did not take it, so the tick must', async () => {
+    const writer = await db.session();
+    const locker = await db.session();
+    const refresher = await db.session();
+    try {
+      const day = await someDay(50);
+      await writer.query('BEGIN');
+      await writer.query(
+        `UPDATE pos.lengolf_sales SET sales_net = sales_net + 5 WHERE id = (SELECT min(id) FROM pos.lengolf_sales WHERE date = $1)`,
+        [day]
+      );
+      // The refresh takes its snapshot (the writer still in progress), then waits on the key progress...
+      await locker.query('BEGIN; LOCK mv_ops.key_progress IN ACCESS EXCLUSIVE MODE');
+      const pid = (await refresher.query('SELECT pg_backend_pid() AS p')).rows[0].p;
+      const refresh =
+        refresher.query(`CALL mv_ops.refresh(views => ARRAY['pos.mv_daily_sales_summary'], cascade => false,
+                                                            trigger => 'schedule')`);
+      await waitUntil(
+        async () =>
+          (await c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE pid = $1 AND NOT granted`, [pid])).rows[0].n > 0
+      );
+      // ...while the writer commits: the change is not in the refresh's snapshot, but in every later one.
+      await writer.query('COMMIT');
+      await locker.query('COMMIT');
+      await refresh;
+      expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded incremental 0');
+      const { rows } = await c.query(
+        `SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
+         WHERE m.schema_name = 'pos' AND m.view_name = 'mv_daily_sales_summary'`
+      );
+      expect(rows[0].sources_changed).toBe(true);
+      await scheduled();
+      expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded incremental 1');
+    } finally {
+      await Promise.all([writer.end(), locker.end(), refresher.end()]);
+    }
   });
 });

@@ -73,12 +73,15 @@ export async function withCommits<T>(
       return null;
     }
     restore = await restoreStatements(c);
-    await c.query(`ALTER SYSTEM SET fsync = on`);
-    await c.query(`ALTER SYSTEM SET full_page_writes = on`);
-    await reload(c, 'on');
   }
-  await c.query(`SET synchronous_commit = on`);
   try {
+    // Inside the try: a reload that times out still puts the settings back.
+    if (alter) {
+      await c.query(`ALTER SYSTEM SET fsync = on`);
+      await c.query(`ALTER SYSTEM SET full_page_writes = on`);
+      await reload(c, 'on');
+    }
+    await c.query(`SET synchronous_commit = on`);
     return await measure(await readSettings(c));
   } finally {
     await c.query(`RESET synchronous_commit`);
