@@ -137,9 +137,9 @@ async function mvOpsTriggers(c: Client): Promise<string[]> {
 }
 
 export interface WritePathOptions {
-  /** Timed rounds per receipt shape (one untimed round goes first); default 16. */
+  /** Timed rounds per receipt shape (one untimed round goes first); default 24 (durable commits vary from round to round with the disk). */
   rounds?: number;
-  /** Timed receipts per pass (one more warms the pass up); defaults 100 single-line, 50 of 2-4 lines. */
+  /** Timed receipts per pass (one more warms the pass up); defaults 200 single-line, 100 of 2-4 lines. */
   singleLineReceipts?: number;
   multiLineReceipts?: number;
   /** Commit settings to measure under, in order; default the server's own, then durable (commitModes.ts). */
@@ -154,9 +154,9 @@ export interface WritePathOptions {
  */
 export async function measureWritePath(ctx: BenchContext, o: WritePathOptions = {}): Promise<WritePathResult[]> {
   const { client: c, log, scale } = ctx;
-  const rounds = o.rounds ?? 16;
-  const singles = o.singleLineReceipts ?? 100;
-  const multis = o.multiLineReceipts ?? 50;
+  const rounds = o.rounds ?? 24;
+  const singles = o.singleLineReceipts ?? 200;
+  const multis = o.multiLineReceipts ?? 100;
   const triggers = await mvOpsTriggers(c);
   if (triggers.length === 0) {
     log(`sales x${scale}: write path skipped: no mv_ops trigger on pos.lengolf_sales`);
