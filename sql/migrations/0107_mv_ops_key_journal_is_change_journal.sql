@@ -155,12 +155,21 @@ COMMENT ON FUNCTION mv_ops.view_state_at(timestamptz) IS
   'For each managed view at a moment: whether its sources changed since the snapshot of its last success (a keyed aggregate: since its key progress snapshot) (mv_ops.source_change, and mv_ops.changed_key for key-tracked tables), whether an upstream view refreshed after it, whether the day turned (date-relative views), whether its schedules fired since the last check, its lag, and whether (and why) a scheduled run should refresh it.';
 
 -- After every keyed refresh step, so it must be cheap: the readers of the tables are found by walking the
--- dependency catalog up from them (mv_ops.view_source walks down from every managed view: several ms a call).
+-- dependency catalog up from them (mv_ops.view_source walks down from every managed view: several ms a call), in
+-- plpgsql so the plans are kept for the session, and it returns at once when the journal holds nothing of its
+-- sources (most steps: a quiet quarter-hour, or a source other consumers still need).
 CREATE OR REPLACE FUNCTION mv_ops.prune_changed_keys(sources text[])
 RETURNS bigint
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  n bigint;
+BEGIN
+  -- Most steps find nothing of theirs in the journal (a quiet quarter-hour, or a source other consumers still need).
+  IF NOT EXISTS (SELECT FROM mv_ops.changed_key c WHERE c.source = ANY(sources)) THEN
+    RETURN 0;
+  END IF;
   WITH RECURSIVE read_by(relid, source) AS (
     SELECT pg_catalog.to_regclass(src)::oid, src FROM unnest(sources) src WHERE pg_catalog.to_regclass(src) IS NOT NULL
     UNION
@@ -180,21 +189,22 @@ AS $$
                        ORDER BY l.log_id DESC LIMIT 1) ls ON true
     WHERE NOT m.keyed
     GROUP BY 1
-  ), gone AS (
-    -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row is
-    -- refreshed in full next, so it needs none), and every other view reading the table has refreshed past it
-    -- (the row is that table's change journal too).
-    DELETE FROM mv_ops.changed_key c
-    WHERE c.source = ANY(sources)
-      AND NOT EXISTS (SELECT 1 FROM mv_ops.managed_view m JOIN mv_ops.key_progress p USING (view_id)
-                      WHERE m.keyed AND c.source = ANY(m.declared_sources)
-                        AND NOT pg_catalog.pg_visible_in_snapshot(c.xid, p.consumed))
-      AND NOT EXISTS (SELECT 1 FROM readers r WHERE r.source = c.source AND (r.unrefreshed OR c.xid >= r.xmin))
-    RETURNING 1)
-  SELECT count(*) FROM gone
+  )
+  -- A row can go once every keyed aggregate reading its table has consumed it (one with no progress row, or paused
+  -- with its full refresh pending, needs none of them), and every other view reading the table has refreshed past
+  -- it (the row is that table's change journal too).
+  DELETE FROM mv_ops.changed_key c
+  WHERE c.source = ANY(sources)
+    AND NOT EXISTS (SELECT 1 FROM mv_ops.managed_view m JOIN mv_ops.key_progress p USING (view_id)
+                    WHERE m.keyed AND c.source = ANY(m.declared_sources) AND (m.enabled OR NOT p.full_pending)
+                      AND NOT pg_catalog.pg_visible_in_snapshot(c.xid, p.consumed))
+    AND NOT EXISTS (SELECT 1 FROM readers r WHERE r.source = c.source AND (r.unrefreshed OR c.xid >= r.xmin));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
 $$;
 COMMENT ON FUNCTION mv_ops.prune_changed_keys(text[]) IS
-  'Deletes the journaled keys of these tables that every keyed aggregate reading them has consumed and every other managed view reading them has refreshed past.';
+  'Deletes the journaled keys of these tables that every keyed aggregate reading them has consumed (a paused one with its full refresh pending waits for none) and every other managed view reading them has refreshed past.';
 
 -- The nightly compaction covers both journals: a key-tracked table read only by materialized views (no keyed
 -- refresh prunes after itself) would otherwise keep every row.
