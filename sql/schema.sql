@@ -6619,7 +6619,7 @@ COMMENT ON COLUMN mv_ops.changed_key.key IS 'A business date whose rows the tran
 -- Name: COLUMN changed_key.xid; Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON COLUMN mv_ops.changed_key.xid IS 'Writing transaction: compared with a refresh''s snapshots (mv_ops.key_progress); rows of one transaction never conflict, so concurrent writers of one date never wait on each other.';
+COMMENT ON COLUMN mv_ops.changed_key.xid IS 'Writing transaction: compared with a refresh''s snapshots (mv_ops.key_progress). No unique key covers it, so concurrent writers of one date never wait on each other.';
 
 --
 -- Name: COLUMN changed_key.changed_at; Type: COMMENT; Schema: mv_ops

@@ -9,7 +9,7 @@ ALTER TABLE mv_ops.changed_key ADD COLUMN IF NOT EXISTS changed_at timestamptz N
 COMMENT ON COLUMN mv_ops.changed_key.changed_at IS
   'When the writing transaction began, on the engine clock (now() plus mv_ops.clock_offset), as the change journal stamps it: what the scheduler''s lag and "sources changed" read for a key-tracked table (mv_ops.view_state_at).';
 COMMENT ON COLUMN mv_ops.changed_key.xid IS
-  'Writing transaction: compared with a refresh''s snapshots (mv_ops.key_progress); rows of one transaction never conflict, so concurrent writers of one date never wait on each other.';
+  'Writing transaction: compared with a refresh''s snapshots (mv_ops.key_progress). No unique key covers it, so concurrent writers of one date never wait on each other.';
 COMMENT ON COLUMN mv_ops.changed_key.source IS
   'The key-tracked table, schema-qualified, as it was called when the row was written (as in managed_view.declared_sources).';
 COMMENT ON TABLE mv_ops.changed_key IS
