@@ -2,7 +2,7 @@
 // one, what a failure leaves, that the journal empties, and that customer ids never move.
 import type { Client } from 'pg';
 import { salesSeeder } from '../../server/src/seed/sales';
-import { openTestDatabase, type TestDb } from '../harness/sql';
+import { openTestDatabase, waitFor, type TestDb } from '../harness/sql';
 
 jest.setTimeout(180_000);
 
@@ -25,16 +25,12 @@ const lastRun = async () =>
     ).rows.map((r) => [r.view_name, `${r.status} ${r.refresh_type} ${r.key_count ?? '-'}`])
   );
 const scheduled = () => c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
-/** Polls `ready` every 20 ms for up to 10 s. */
-async function waitUntil(ready: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await ready()) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('timed out waiting');
-}
+/** Whether the scheduler sees a source change the daily summary has not taken (mv_ops.view_state_at). */
+const dailySourcesChanged = async (): Promise<boolean> =>
+  (
+    await c.query(`SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
+                   WHERE m.schema_name = 'pos' AND m.view_name = 'mv_daily_sales_summary'`)
+  ).rows[0].sources_changed;
 const someDay = async (offset: number): Promise<string> =>
   (await c.query(`SELECT date::text AS d FROM pos.mv_daily_sales_summary ORDER BY date OFFSET $1 LIMIT 1`, [offset]))
     .rows[0].d;
@@ -192,11 +188,6 @@ describe('keyed sales aggregates', () => {
       (await c.query(`SELECT count(*)::int AS n FROM mv_ops.changed_key WHERE source = 'pos.lengolf_sales'`)).rows[0].n;
     const daily = async () =>
       (await c.query(`SELECT t::text AS r FROM pos.mv_daily_sales_summary t ORDER BY 1`)).rows.map((r) => r.r);
-    const sourcesChanged = async () =>
-      (
-        await c.query(`SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
-                       WHERE m.schema_name = 'pos' AND m.view_name = 'mv_daily_sales_summary'`)
-      ).rows[0].sources_changed;
     await c.query(`SELECT mv_ops.set_enabled('pos.mv_daily_sales_summary', false)`);
     try {
       const day = await someDay(40);
@@ -213,7 +204,7 @@ describe('keyed sales aggregates', () => {
       await c.query(`SELECT mv_ops.set_enabled('pos.mv_daily_sales_summary', true)`);
     }
     // Resumed: due at the next tick (its sources changed), though the journal no longer holds what it missed.
-    expect(await sourcesChanged()).toBe(true);
+    expect(await dailySourcesChanged()).toBe(true);
     await scheduled();
     expect((await lastRun())['pos.mv_daily_sales_summary']).toMatch(/^succeeded full/);
     const afterResume = await daily();
@@ -239,20 +230,18 @@ describe('keyed sales aggregates', () => {
       const refresh =
         refresher.query(`CALL mv_ops.refresh(views => ARRAY['pos.mv_daily_sales_summary'], cascade => false,
                                                             trigger => 'schedule')`);
-      await waitUntil(
+      await waitFor(
         async () =>
-          (await c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE pid = $1 AND NOT granted`, [pid])).rows[0].n > 0
+          (await c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE pid = $1 AND NOT granted`, [pid])).rows[0].n >
+          0,
+        'the refresh to wait on the key progress lock'
       );
       // ...while the writer commits: the change is not in the refresh's snapshot, but in every later one.
       await writer.query('COMMIT');
       await locker.query('COMMIT');
       await refresh;
       expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded incremental 0');
-      const { rows } = await c.query(
-        `SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
-         WHERE m.schema_name = 'pos' AND m.view_name = 'mv_daily_sales_summary'`
-      );
-      expect(rows[0].sources_changed).toBe(true);
+      expect(await dailySourcesChanged()).toBe(true);
       await scheduled();
       expect((await lastRun())['pos.mv_daily_sales_summary']).toBe('succeeded incremental 1');
     } finally {
