@@ -1258,6 +1258,27 @@ $$;
 COMMENT ON FUNCTION mv_ops.install_tracking(tbl regclass) IS 'Puts change tracking on one table: the change-journal statement trigger (mv_ops_track_changes), unless the table is key-tracked (mv_ops.track_keys), whose key journal is its change journal; then a leftover mv_ops_track_changes is dropped.';
 
 --
+-- Name: journal_sources_changed(integer); Type: FUNCTION; Schema: mv_ops
+--
+
+CREATE FUNCTION mv_ops.journal_sources_changed(target_view_id integer) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
+  SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
+  FROM mv_ops.managed_view m CROSS JOIN LATERAL unnest(m.declared_sources) s
+  WHERE m.view_id = target_view_id AND pg_catalog.to_regclass(s) IS NOT NULL
+  ON CONFLICT DO NOTHING
+$$;
+
+--
+-- Name: FUNCTION journal_sources_changed(target_view_id integer); Type: COMMENT; Schema: mv_ops
+--
+
+COMMENT ON FUNCTION mv_ops.journal_sources_changed(target_view_id integer) IS 'Journals a change (mv_ops.source_change) of every declared source of an aggregate, so the next tick finds it due.';
+
+--
 -- Name: key_tracked(text); Type: FUNCTION; Schema: mv_ops
 --
 
@@ -1503,10 +1524,7 @@ BEGIN
   ON CONFLICT (view_id) DO UPDATE SET full_pending = true;
   -- Due at the next tick: changes it had not refreshed past may be pruned now that it is keyed (its progress counts
   -- them as consumed), so the journal could no longer say so. The full refresh it is then due for takes them all.
-  INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
-  SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
-  FROM unnest(m.declared_sources) s WHERE pg_catalog.to_regclass(s) IS NOT NULL
-  ON CONFLICT DO NOTHING;
+  PERFORM mv_ops.journal_sources_changed(m.view_id);
 END
 $$;
 
@@ -2662,11 +2680,7 @@ BEGIN
     WHERE p.view_id = target AND p.full_pending;
     IF FOUND THEN
       -- Due at the next tick: the journal rows of what it missed may have been pruned, so they cannot say so.
-      INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
-      SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
-      FROM mv_ops.managed_view m CROSS JOIN LATERAL unnest(m.declared_sources) s
-      WHERE m.view_id = target AND pg_catalog.to_regclass(s) IS NOT NULL
-      ON CONFLICT DO NOTHING;
+      PERFORM mv_ops.journal_sources_changed(target);
     END IF;
   ELSE
     UPDATE mv_ops.key_progress p SET full_pending = true WHERE p.view_id = target;
@@ -8785,6 +8799,12 @@ REVOKE ALL ON FUNCTION mv_ops.heal_tracking() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION mv_ops.install_tracking(tbl regclass) FROM PUBLIC;
+
+--
+-- Name: FUNCTION journal_sources_changed(target_view_id integer); Type: ACL; Schema: mv_ops
+--
+
+REVOKE ALL ON FUNCTION mv_ops.journal_sources_changed(target_view_id integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION key_tracked(source text); Type: ACL; Schema: mv_ops

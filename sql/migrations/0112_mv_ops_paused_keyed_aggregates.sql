@@ -3,6 +3,24 @@
 -- moment and makes it due.
 -- Up Migration
 
+-- A keyed aggregate whose progress was just set back (resumed, or made keyed) has to be refreshed although the key
+-- journal may no longer hold what it missed: a change journaled for each of its declared sources makes it due.
+CREATE OR REPLACE FUNCTION mv_ops.journal_sources_changed(target_view_id int)
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+  INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
+  SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
+  FROM mv_ops.managed_view m CROSS JOIN LATERAL unnest(m.declared_sources) s
+  WHERE m.view_id = target_view_id AND pg_catalog.to_regclass(s) IS NOT NULL
+  ON CONFLICT DO NOTHING
+$$;
+COMMENT ON FUNCTION mv_ops.journal_sources_changed(int) IS
+  'Journals a change (mv_ops.source_change) of every declared source of an aggregate, so the next tick finds it due.';
+REVOKE ALL ON FUNCTION mv_ops.journal_sources_changed(int) FROM PUBLIC;
+-- No grant: set_enabled and make_keyed call it as the owner.
+
 -- As in 0008, plus the key progress of a keyed aggregate. Before, a paused aggregate's progress kept every journal
 -- row written since (about one per POS write) until it was resumed.
 CREATE OR REPLACE FUNCTION mv_ops.set_enabled(view_name text, enabled boolean)
@@ -27,11 +45,7 @@ BEGIN
     WHERE p.view_id = target AND p.full_pending;
     IF FOUND THEN
       -- Due at the next tick: the journal rows of what it missed may have been pruned, so they cannot say so.
-      INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
-      SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
-      FROM mv_ops.managed_view m CROSS JOIN LATERAL unnest(m.declared_sources) s
-      WHERE m.view_id = target AND pg_catalog.to_regclass(s) IS NOT NULL
-      ON CONFLICT DO NOTHING;
+      PERFORM mv_ops.journal_sources_changed(target);
     END IF;
   ELSE
     UPDATE mv_ops.key_progress p SET full_pending = true WHERE p.view_id = target;

@@ -1,7 +1,7 @@
 -- 0113: making an aggregate keyed keeps it due: changes it had not refreshed past were pruned from the key journal by
 -- the other keyed consumers (they count as consumed by its new progress), so nothing said it had to refresh.
 -- Up Migration
--- As in 0100, plus a change journaled for its sources.
+-- As in 0100, plus a change journaled for its sources (mv_ops.journal_sources_changed, 0112).
 CREATE OR REPLACE FUNCTION mv_ops.make_keyed(target regclass)
 RETURNS void
 LANGUAGE plpgsql
@@ -28,10 +28,7 @@ BEGIN
   ON CONFLICT (view_id) DO UPDATE SET full_pending = true;
   -- Due at the next tick: changes it had not refreshed past may be pruned now that it is keyed (its progress counts
   -- them as consumed), so the journal could no longer say so. The full refresh it is then due for takes them all.
-  INSERT INTO mv_ops.source_change (source_oid, xid, changed_at)
-  SELECT DISTINCT pg_catalog.to_regclass(s)::oid, pg_catalog.pg_current_xact_id(), mv_ops.now()
-  FROM unnest(m.declared_sources) s WHERE pg_catalog.to_regclass(s) IS NOT NULL
-  ON CONFLICT DO NOTHING;
+  PERFORM mv_ops.journal_sources_changed(m.view_id);
 END
 $$;
 COMMENT ON FUNCTION mv_ops.make_keyed(regclass) IS
