@@ -13,6 +13,7 @@ import type { BenchContext } from './types';
 /** Receipt numbers of the batch and of the write path: above the seeded ones (at most ~23K a day at scale 1000). */
 const BATCH_RECEIPTS_FROM = 50_001;
 const WRITE_PATH_RECEIPTS_FROM = 60_001;
+const LATE_RECEIPTS_FROM = 70_001;
 /** Days back from today of the lines the batch corrects (a refund, a void, a customer fixed long after). */
 export const CORRECTION_DAYS_BACK = 200;
 
@@ -171,9 +172,20 @@ export async function measureWritePath(ctx: BenchContext, o: WritePathOptions = 
     firstReceipt: WRITE_PATH_RECEIPTS_FROM,
     count: 4 * (singles + multis) + 8,
   });
+  // Lines dated another day (a till that syncs after midnight) are the ones the key journal still records.
+  const { rows: yesterday } = await c.query<{ d: string }>(`SELECT ($1::date - 1)::text AS d`, [day]);
+  const late = await drawReceipts(c, {
+    scale,
+    seed: ctx.seed,
+    day: yesterday[0].d,
+    dayIndex: dayIndex - 1,
+    firstReceipt: LATE_RECEIPTS_FROM,
+    count: 4 * singles + 8,
+  });
   const shapes: Array<[string, Receipt[]]> = [
     ['single-line', drawn.filter((r) => r.lines.length === 1).slice(0, singles + 1)],
     ['multi-line', drawn.filter((r) => r.lines.length > 1).slice(0, multis + 1)],
+    ['late single-line', late.filter((r) => r.lines.length === 1).slice(0, singles + 1)],
   ];
   const setTriggers = (enable: boolean) =>
     c.query(
