@@ -815,13 +815,15 @@ COMMENT ON FUNCTION mv_ops.apply_rows(target regclass, key_column name, fresh re
 --
 
 CREATE FUNCTION mv_ops.begin_step(target_log bigint) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+BEGIN
   UPDATE mv_ops.refresh_log l
-  SET status = 'running', started_at = mv_ops.clock(), backend_pid = pg_backend_pid(),
-      backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_backend_pid())
+  SET status = 'running', started_at = mv_ops.clock(), backend_pid = pg_catalog.pg_backend_pid(),
+      backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a)
   WHERE l.log_id = target_log AND l.status = 'queued';
+END
 $$;
 
 --
@@ -980,7 +982,6 @@ COMMENT ON FUNCTION mv_ops.clock_offset() IS 'How far the session moves the engi
 
 CREATE FUNCTION mv_ops.cron_field(field text, lo integer, hi integer, label text) RETURNS integer[]
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 DECLARE
   item text;
@@ -988,6 +989,12 @@ DECLARE
   a int; b int; step int;
   result int[] := '{}';
 BEGIN
+  -- Most fields of real schedules: every value, or one.
+  IF field = '*' THEN
+    RETURN ARRAY(SELECT pg_catalog.generate_series(lo, hi));
+  ELSIF field ~ '^\d{1,2}$' AND field::int BETWEEN lo AND hi THEN
+    RETURN ARRAY[field::int];
+  END IF;
   FOREACH item IN ARRAY string_to_array(field, ',') LOOP
     m := regexp_match(item, '^(\*|(\d+)(?:-(\d+))?)(?:/(\d+))?$');
     IF m IS NULL THEN
@@ -1011,7 +1018,7 @@ $_$;
 -- Name: FUNCTION cron_field(field text, lo integer, hi integer, label text); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.cron_field(field text, lo integer, hi integer, label text) IS 'Values allowed by one cron field (*, n, a-b, lists, /steps), or an error naming the field.';
+COMMENT ON FUNCTION mv_ops.cron_field(field text, lo integer, hi integer, label text) IS 'Values allowed by one cron field (*, n, a-b, lists, /steps), or an error naming the field. * and a single number take a short path.';
 
 --
 -- Name: cron_fired(text, text, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: mv_ops
@@ -1100,11 +1107,22 @@ COMMENT ON FUNCTION mv_ops.cron_parse(expr text) IS 'Parses a five-field cron ex
 --
 
 CREATE FUNCTION mv_ops.finish_run(target_run bigint) RETURNS text
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+  sources text[];
+  outcome text;
+BEGIN
+  -- The journal rows the run's keyed aggregates consumed: once per run rather than after each of its steps.
+  SELECT array_agg(DISTINCT s) INTO sources
+  FROM mv_ops.refresh_log l JOIN mv_ops.managed_view m USING (view_id) CROSS JOIN LATERAL unnest(m.declared_sources) s
+  WHERE l.run_id = target_run AND l.status = 'succeeded' AND m.keyed;
+  IF sources IS NOT NULL THEN
+    PERFORM mv_ops.prune_changed_keys(sources);
+  END IF;
   -- Unlock only when held, so a run finished by another session raises no warning.
-  SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('mv_ops.run'), mv_ops.run_lock_key(target_run))
+  PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('mv_ops.run'), mv_ops.run_lock_key(target_run))
   FROM pg_catalog.pg_locks k
   WHERE k.locktype = 'advisory' AND k.pid = pg_catalog.pg_backend_pid() AND k.objsubid = 2
     AND k.classid = pg_catalog.hashtext('mv_ops.run')::oid AND k.objid = mv_ops.run_lock_key(target_run)::oid;
@@ -1113,14 +1131,16 @@ CREATE FUNCTION mv_ops.finish_run(target_run bigint) RETURNS text
       status = CASE WHEN EXISTS (SELECT 1 FROM mv_ops.refresh_log l WHERE l.run_id = r.run_id AND l.status = 'failed')
                     THEN 'failed' ELSE 'succeeded' END
   WHERE r.run_id = target_run
-  RETURNING r.status;
+  RETURNING r.status INTO outcome;
+  RETURN outcome;
+END
 $$;
 
 --
 -- Name: FUNCTION finish_run(target_run bigint); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.finish_run(target_run bigint) IS 'Closes a run: failed when any of its views failed, else succeeded; releases the run lock taken by claim_run.';
+COMMENT ON FUNCTION mv_ops.finish_run(target_run bigint) IS 'Closes a run: failed when any of its views failed, else succeeded; prunes the key journal rows its keyed aggregates consumed (mv_ops.prune_changed_keys); releases the run lock taken by claim_run.';
 
 --
 -- Name: freshness_at(timestamp with time zone); Type: FUNCTION; Schema: mv_ops
@@ -1303,11 +1323,13 @@ COMMENT ON FUNCTION mv_ops.journal_sources_changed(target_view_id integer) IS 'J
 --
 
 CREATE FUNCTION mv_ops.key_tracked(source text) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  SELECT count(*) = 4 FROM pg_catalog.pg_trigger g
-  WHERE g.tgrelid = pg_catalog.to_regclass(source) AND g.tgname LIKE 'mv\_ops\_track\_keys\_%' AND NOT g.tgisinternal
+BEGIN
+  RETURN (SELECT count(*) = 4 FROM pg_catalog.pg_trigger g
+          WHERE g.tgrelid = pg_catalog.to_regclass(source) AND g.tgname LIKE 'mv\_ops\_track\_keys\_%' AND NOT g.tgisinternal);
+END
 $$;
 
 --
@@ -2227,7 +2249,6 @@ BEGIN
         -- In the same transaction as the rows: a failure keeps the previous rows and the previous progress.
         INSERT INTO mv_ops.key_progress (view_id, consumed, consumed_at) VALUES (step.view_id, snap, mv_ops.clock())
         ON CONFLICT (view_id) DO UPDATE SET consumed = EXCLUDED.consumed, consumed_at = EXCLUDED.consumed_at, full_pending = false;
-        PERFORM mv_ops.prune_changed_keys(step.declared_sources);
         IF mode = 'incremental' THEN
           n_keys := COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), '')::int, n_keys);
           UPDATE mv_ops.refresh_log SET key_count = n_keys WHERE log_id = target_log;
@@ -3345,10 +3366,20 @@ CREATE FUNCTION pos.customer_analytics_rows(days date[]) RETURNS SETOF pos.mv_cu
   SELECT v.date, count(*), count(*) FILTER (WHERE v.is_first_visit), count(*) FILTER (WHERE NOT v.is_first_visit),
          sum(v.transactions), sum(v.revenue), sum(v.sim_usage), round(avg(v.revenue), 2), round(avg(v.transactions), 2),
          round(count(*) FILTER (WHERE NOT v.is_first_visit)::numeric / count(*) * 100, 2),
-         array_agg(c.customer_id ORDER BY c.customer_id)
-  FROM pos.mv_customer_daily_visits v
-  JOIN pos.customer c ON c.customer_key = v.customer_key
-  WHERE v.date = ANY (days)
+         array_agg(v.customer_id ORDER BY v.customer_id)
+  FROM (
+    SELECT v.date, v.is_first_visit, v.transactions, v.revenue, v.sim_usage, c.customer_id
+    FROM pos.mv_customer_daily_visits v
+    JOIN pos.customer c ON c.customer_key = v.customer_key
+    WHERE v.date = ANY (days) AND cardinality(days) > 7
+    UNION ALL
+    -- OFFSET 0 keeps the lookup a subquery per visit (an index probe), so the planner cannot turn it back into the
+    -- join above.
+    SELECT v.date, v.is_first_visit, v.transactions, v.revenue, v.sim_usage, c.customer_id
+    FROM pos.mv_customer_daily_visits v
+    CROSS JOIN LATERAL (SELECT c.customer_id FROM pos.customer c WHERE c.customer_key = v.customer_key OFFSET 0) c
+    WHERE v.date = ANY (days) AND cardinality(days) <= 7
+  ) v
   GROUP BY v.date
 $$;
 
@@ -3356,7 +3387,7 @@ $$;
 -- Name: FUNCTION customer_analytics_rows(days date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.customer_analytics_rows(days date[]) IS 'pos.mv_customer_analytics''s rows for these dates, from pos.mv_customer_daily_visits, with stable ids from pos.customer.';
+COMMENT ON FUNCTION pos.customer_analytics_rows(days date[]) IS 'pos.mv_customer_analytics''s rows for these dates, from pos.mv_customer_daily_visits, with stable ids from pos.customer: for at most a week of dates each visit''s id is looked up by index, for more (a full refresh) pos.customer is joined by hash.';
 
 --
 -- Name: customer_key(text); Type: FUNCTION; Schema: pos
@@ -4851,35 +4882,39 @@ BEGIN
   days := CASE WHEN full_refresh THEN ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s
                                             UNION SELECT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1)
                ELSE pos.changed_days('pos.lengolf_sales') END;
-  -- Nothing changed (a quiet quarter-hour): four temp tables would cost more than the answer.
+  -- Nothing changed (a quiet quarter-hour): the temp tables would cost more than the answer.
   IF NOT full_refresh AND cardinality(days) = 0 THEN
     RETURN;
   END IF;
-  CREATE TEMP TABLE visit_facts ON COMMIT DROP AS SELECT * FROM pos.customer_visit_facts(days);
+  -- Per (date, customer) of the changed days: the new facts (bought), and the row being replaced (replaced) with
+  -- its flag (was_first).
+  CREATE TEMP TABLE visit_facts ON COMMIT DROP AS
+  SELECT COALESCE(f.date, o.date) AS date, COALESCE(f.customer_key, o.customer_key) AS customer_key, f.transactions,
+         f.revenue, f.line_items, f.sim_usage, f.date IS NOT NULL AS bought, o.date IS NOT NULL AS replaced,
+         o.is_first_visit AS was_first
+  FROM pos.customer_visit_facts(days) f
+  FULL JOIN (SELECT v.date, v.customer_key, v.is_first_visit FROM pos.mv_customer_daily_visits v
+             WHERE NOT full_refresh AND v.date = ANY (days)) o ON o.date = f.date AND o.customer_key = f.customer_key;
   -- Statistics for the temp tables, so a batch's few hundred customers are joined by index, not by a scan of
   -- every visit.
   ANALYZE pg_temp.visit_facts;
-  -- Per customer of the changed days (before or after the change): the first new day, and what the rows being
-  -- replaced say about the first visit.
-  CREATE TEMP TABLE visit_changes ON COMMIT DROP AS
-  SELECT u.customer_key, min(u.fact_date) AS fact_first, min(u.replaced_date) AS replaced_first,
-         NOT full_refresh AND count(u.replaced_date) > 0 AND NOT bool_or(u.replaced_first_visit)
-           AND (min(u.fact_date) IS NULL OR min(u.fact_date) >= min(u.replaced_date)) AS settled
-  FROM (SELECT f.customer_key, f.date AS fact_date, NULL::date AS replaced_date, NULL::boolean AS replaced_first_visit
-        FROM visit_facts f
-        UNION ALL
-        SELECT v.customer_key, NULL, v.date, v.is_first_visit FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) u
-  GROUP BY 1;
-  ANALYZE pg_temp.visit_changes;
-  -- A purchase, void or correction on a changed day can move the first visit of anyone who bought then
-  -- (before or after the change), turning a later "new" day into a returning one or back. A settled customer's
-  -- first visit is before every changed day and unchanged: their first_date and old_first are not it, and unused.
+  -- Per customer of the changed days (before or after the change): the first new day and what the rows being
+  -- replaced say about the first visit. A purchase, void or correction on a changed day can move the first visit
+  -- of anyone who bought then (before or after the change), turning a later "new" day into a returning one or
+  -- back. A settled customer's first visit is before every changed day and unchanged; an unmoved customer's is
+  -- unchanged (same days as before): for both, first_date and old_first are not it, and unused.
   CREATE TEMP TABLE visit_firsts ON COMMIT DROP AS
-  SELECT c.customer_key, c.settled, least(c.fact_first, o.first_date) AS first_date, o.first_date AS other_first,
+  SELECT c.customer_key, c.settled, c.unmoved, least(c.fact_first, o.first_date) AS first_date, o.first_date AS other_first,
          least(c.replaced_first, o.first_date) AS old_first
-  FROM visit_changes c
+  FROM (SELECT f.customer_key, min(f.date) FILTER (WHERE f.bought) AS fact_first,
+               min(f.date) FILTER (WHERE f.replaced) AS replaced_first,
+               NOT full_refresh AND bool_or(f.replaced) AND NOT bool_or(f.was_first)
+                 AND (min(f.date) FILTER (WHERE f.bought) IS NULL
+                      OR min(f.date) FILTER (WHERE f.bought) >= min(f.date) FILTER (WHERE f.replaced)) AS settled,
+               NOT full_refresh AND bool_and(f.bought AND f.replaced) AS unmoved
+        FROM visit_facts f GROUP BY 1) c
   LEFT JOIN LATERAL (SELECT min(v.date) AS first_date FROM pos.mv_customer_daily_visits v
-                     WHERE NOT c.settled AND v.customer_key = c.customer_key AND v.date <> ALL (days)) o ON true;
+                     WHERE NOT c.settled AND NOT c.unmoved AND v.customer_key = c.customer_key AND v.date <> ALL (days)) o ON true;
   ANALYZE pg_temp.visit_firsts;
   -- New customers get their id now, once: ids are never reassigned, so the day arrays never renumber.
   INSERT INTO pos.customer (customer_key, first_seen)
@@ -4889,17 +4924,18 @@ BEGIN
   ON CONFLICT (customer_key) DO NOTHING;
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
   SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage,
-         NOT fi.settled AND f.date = fi.first_date AS is_first_visit
-  FROM visit_facts f JOIN visit_firsts fi USING (customer_key);
+         CASE WHEN fi.unmoved THEN f.was_first ELSE NOT fi.settled AND f.date = fi.first_date END AS is_first_visit
+  FROM visit_facts f JOIN visit_firsts fi USING (customer_key)
+  WHERE f.bought;
   ANALYZE pg_temp.visit_rows;
   PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, full_refresh);
   -- Days that did not change themselves but whose first-visit flag did: one row per customer whose first visit
   -- moved, by the unique (date, customer_key) index.
   UPDATE pos.mv_customer_daily_visits v SET is_first_visit = (v.date = fi.first_date)
   FROM visit_firsts fi
-  WHERE NOT fi.settled AND fi.first_date IS DISTINCT FROM fi.old_first AND v.date = fi.other_first
+  WHERE NOT fi.settled AND NOT fi.unmoved AND fi.first_date IS DISTINCT FROM fi.old_first AND v.date = fi.other_first
     AND v.customer_key = fi.customer_key AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
-  DROP TABLE pg_temp.visit_facts, pg_temp.visit_changes, pg_temp.visit_firsts, pg_temp.visit_rows;
+  DROP TABLE pg_temp.visit_facts, pg_temp.visit_firsts, pg_temp.visit_rows;
 END
 $$;
 
@@ -4907,7 +4943,7 @@ $$;
 -- Name: FUNCTION refresh_customer_daily_visits(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the dates pos.lengolf_sales changed (mv_ops.refresh_keys), plus the first-visit flag of each customer of those dates whose first visit moved (on their earliest other day); writes only rows that differ (mv_ops.apply_rows). Incremental refreshes rely on the table being right before them (as every refresh leaves it): only customers whose first visit may have moved are probed.';
+COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the dates pos.lengolf_sales changed (mv_ops.refresh_keys), plus the first-visit flag of each customer of those dates whose first visit moved (on their earliest other day); writes only rows that differ (mv_ops.apply_rows). Incremental refreshes rely on the table being right before them (as every refresh leaves it): a customer who bought on the same changed days as before keeps their flags, one whose rows there were all returning keeps returning, and only the others are probed.';
 
 --
 -- Name: refresh_daily_sales_summary(); Type: FUNCTION; Schema: pos

@@ -376,7 +376,6 @@ BEGIN
         -- In the same transaction as the rows: a failure keeps the previous rows and the previous progress.
         INSERT INTO mv_ops.key_progress (view_id, consumed, consumed_at) VALUES (step.view_id, snap, mv_ops.clock())
         ON CONFLICT (view_id) DO UPDATE SET consumed = EXCLUDED.consumed, consumed_at = EXCLUDED.consumed_at, full_pending = false;
-        PERFORM mv_ops.prune_changed_keys(step.declared_sources);
         IF mode = 'incremental' THEN
           n_keys := COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), '')::int, n_keys);
           UPDATE mv_ops.refresh_log SET key_count = n_keys WHERE log_id = target_log;
