@@ -170,6 +170,21 @@ describe('a key-tracked table with a current day', () => {
     expect(await count()).toBe(before + 1);
   });
 
+  test('the nightly prune thins clock marks older than a day to the first of each hour, older than a month to the first of each day', async () => {
+    // Ids far below any real one, so the marks stay below every snapshot the other tests take.
+    await c.query(`INSERT INTO mv_ops.xid_clock (next_xid, seen_at) VALUES
+      ('10'::xid8, date_trunc('hour', now()) - interval '3 days'),
+      ('11'::xid8, date_trunc('hour', now()) - interval '3 days' + interval '10 minutes'),
+      ('12'::xid8, date_trunc('hour', now()) - interval '3 days' + interval '70 minutes'),
+      ('20'::xid8, date_trunc('day', now()) - interval '40 days' + interval '1 hour'),
+      ('21'::xid8, date_trunc('day', now()) - interval '40 days' + interval '5 hours')`);
+    await c.query(`SELECT mv_ops.prune_source_changes()`);
+    const { rows } = await c.query(
+      `SELECT next_xid::text AS x FROM mv_ops.xid_clock WHERE next_xid < '100'::xid8 ORDER BY 1`
+    );
+    expect(rows.map((r) => r.x)).toEqual(['10', '12', '20']);
+  });
+
   test('tracked again without a time zone, inserts of the current day are journaled again and the table is no current-day source', async () => {
     await c.query(`SELECT mv_ops.track_keys('cd.sale', 'day')`);
     await c.query(`INSERT INTO cd.sale (day, v) VALUES (${TODAY}, 13)`);
