@@ -1388,14 +1388,17 @@ COMMENT ON FUNCTION mv_ops.keys_of_pos_customer_905d5469() IS 'Statement trigger
 CREATE FUNCTION mv_ops.keys_of_pos_lengolf_sales_d2253627() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ DECLARE writer xid8; tbl text; BEGIN 
+    AS $$ DECLARE seen text; BEGIN 
       IF TG_LEVEL = 'ROW' THEN
-        -- An insert dated another day than the current one (the WHEN clause): once per transaction and date. Both
-        -- go through variables for the index probe: the id is volatile, and the name is of collation "C" (name).
-        writer := pg_catalog.pg_current_xact_id();
-        tbl := pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME);
-        INSERT INTO mv_ops.changed_key (source, key) SELECT tbl, NEW.date
-        WHERE NOT EXISTS (SELECT 1 FROM mv_ops.changed_key c WHERE c.source = tbl AND c.xid = writer AND c.key = NEW.date);
+        -- An insert dated another day than the current one (the WHEN clause): once per transaction and date, as the
+        -- statement triggers journal. The dates already journaled are kept in a transaction-local setting, not looked
+        -- up in the journal, whose plan would depend on statistics a growing journal outruns (a bulk load of old
+        -- rows then scanned it per row). A savepoint rolled back takes its journal rows and its setting with it.
+        seen := pg_catalog.current_setting('mv_ops.journaled_d2253627', true);
+        IF seen IS NULL OR pg_catalog.strpos(seen, ',' || NEW.date::text || ',') = 0 THEN
+          INSERT INTO mv_ops.changed_key (source, key) VALUES (pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), NEW.date);
+          PERFORM pg_catalog.set_config('mv_ops.journaled_d2253627', COALESCE(NULLIF(seen, ''), ',') || NEW.date::text || ',', true);
+        END IF;
       ELSIF TG_OP = 'INSERT' THEN
         INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT pg_catalog.quote_ident(TG_TABLE_SCHEMA) || '.' || pg_catalog.quote_ident(TG_TABLE_NAME), n.date FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
@@ -2904,12 +2907,15 @@ BEGIN
     -- Static SQL per table (a generic trigger would need EXECUTE, re-planned on every POS statement).
     body := format($b$
       IF TG_LEVEL = 'ROW' THEN
-        -- An insert dated another day than the current one (the WHEN clause): once per transaction and date. Both
-        -- go through variables for the index probe: the id is volatile, and the name is of collation "C" (name).
-        writer := pg_catalog.pg_current_xact_id();
-        tbl := %1$s;
-        INSERT INTO mv_ops.changed_key (source, key) SELECT tbl, NEW.%2$I
-        WHERE NOT EXISTS (SELECT 1 FROM mv_ops.changed_key c WHERE c.source = tbl AND c.xid = writer AND c.key = NEW.%2$I);
+        -- An insert dated another day than the current one (the WHEN clause): once per transaction and date, as the
+        -- statement triggers journal. The dates already journaled are kept in a transaction-local setting, not looked
+        -- up in the journal, whose plan would depend on statistics a growing journal outruns (a bulk load of old
+        -- rows then scanned it per row). A savepoint rolled back takes its journal rows and its setting with it.
+        seen := pg_catalog.current_setting(%3$L, true);
+        IF seen IS NULL OR pg_catalog.strpos(seen, ',' || NEW.%2$I::text || ',') = 0 THEN
+          INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, NEW.%2$I);
+          PERFORM pg_catalog.set_config(%3$L, COALESCE(NULLIF(seen, ''), ',') || NEW.%2$I::text || ',', true);
+        END IF;
       ELSIF TG_OP = 'INSERT' THEN
         INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, n.%2$I FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
@@ -2919,7 +2925,7 @@ BEGIN
         INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, o.%2$I FROM mv_ops_old o;
       ELSE
         INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');
-      END IF;$b$, src_now, key_column);
+      END IF;$b$, src_now, key_column, 'mv_ops.journaled_' || left(md5(src), 8));
   ELSE
     body := format($b$
       INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');$b$, src_now);
@@ -2927,7 +2933,7 @@ BEGIN
   -- Readable and unique: a_b.c and a.b_c differ in the hash, and long names stay within 63 characters.
   fn := format('mv_ops.%I', left(format('keys_of_%s_%s', rel.nspname, rel.relname), 50) || '_' || left(md5(src), 8));
   EXECUTE format($f$CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-                    SET search_path = pg_catalog, pg_temp AS $t$ DECLARE writer xid8; tbl text; BEGIN %s
+                    SET search_path = pg_catalog, pg_temp AS $t$ DECLARE seen text; BEGIN %s
                     RETURN NULL; END $t$ $f$, fn, body);
   EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn,
                  format('Trigger of %s: journals the %s each statement touched in mv_ops.changed_key%s (generated by mv_ops.track_keys).',

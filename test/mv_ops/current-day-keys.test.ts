@@ -109,6 +109,19 @@ describe('a key-tracked table with a current day', () => {
     await expectExact();
   });
 
+  test('a late row inserted again after its savepoint was rolled back is journaled again (the savepoint took its journal row)', async () => {
+    await c.query(`BEGIN;
+      SAVEPOINT a;
+      INSERT INTO cd.sale (day, v) VALUES (${TODAY} - 4, 40);
+      ROLLBACK TO SAVEPOINT a;
+      INSERT INTO cd.sale (day, v) VALUES (${TODAY} - 4, 41), (${TODAY} - 4, 42);
+      COMMIT`);
+    expect(await journal()).toEqual([{ key: await day(4), n: 1 }]);
+    await refresh('schedule');
+    expect(await lastRefresh()).toMatchObject({ type: 'incremental', keys: [await day(4)] });
+    await expectExact();
+  });
+
   test('updates and deletes of current-day rows are still journaled by their statement triggers', async () => {
     await c.query(`UPDATE cd.sale SET v = v + 1 WHERE day = ${TODAY} AND v = 10`);
     await c.query(`DELETE FROM cd.sale WHERE day = ${TODAY} AND v = 20`);
