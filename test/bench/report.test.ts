@@ -57,6 +57,16 @@ describe('bench statistics', () => {
     ]);
     expect(s).toEqual({ offUsPerLine: 100, onUsPerLine: 104, extraUsPerLine: 4, overheadPct: 4 });
   });
+
+  test("the extra per line is the median of each round's own difference: drift between rounds cancels", () => {
+    const s = summarizeRounds([
+      { first: 'off', offUsPerLine: 100, onUsPerLine: 104 },
+      { first: 'on', offUsPerLine: 200, onUsPerLine: 204 }, // the machine got slower for a while
+      { first: 'off', offUsPerLine: 150, onUsPerLine: 300 }, // and one noisy pass
+    ]);
+    // The medians of each setting alone (150 and 204) would say 54 µs.
+    expect(s).toEqual({ offUsPerLine: 150, onUsPerLine: 204, extraUsPerLine: 4, overheadPct: (4 / 150) * 100 });
+  });
 });
 
 describe('bench receipts', () => {

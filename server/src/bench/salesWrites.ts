@@ -116,13 +116,17 @@ export async function measureBatchRefresh(ctx: BenchContext): Promise<Incrementa
   };
 }
 
-/** Medians over the rounds of each setting, the extra µs per line and the overhead in percent of the untriggered cost. */
+/**
+ * Medians over the rounds of each setting; the extra µs per line is the median of each round's own difference
+ * (its two passes run back to back), so the machine's drift from round to round cancels; and the overhead in
+ * percent of the untriggered cost.
+ */
 export function summarizeRounds(
   rounds: WritePathRound[]
 ): Pick<WritePathResult, 'offUsPerLine' | 'onUsPerLine' | 'extraUsPerLine' | 'overheadPct'> {
   const offUsPerLine = median(rounds.map((r) => r.offUsPerLine));
   const onUsPerLine = median(rounds.map((r) => r.onUsPerLine));
-  const extraUsPerLine = onUsPerLine - offUsPerLine;
+  const extraUsPerLine = median(rounds.map((r) => r.onUsPerLine - r.offUsPerLine));
   return { offUsPerLine, onUsPerLine, extraUsPerLine, overheadPct: ratio(extraUsPerLine, offUsPerLine) * 100 };
 }
 
