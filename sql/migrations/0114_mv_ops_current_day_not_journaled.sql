@@ -32,7 +32,7 @@ COMMENT ON COLUMN mv_ops.current_day_source.key_column IS 'Its date column, the 
 COMMENT ON COLUMN mv_ops.current_day_source.time_zone IS 'The time zone the current day is judged in, written into the insert trigger''s WHEN clause.';
 REVOKE ALL ON TABLE mv_ops.current_day_source FROM PUBLIC;
 
--- Late rows are journaled one by one: an exact probe keeps one row per transaction and date.
+-- Late rows are journaled row by row: an exact probe keeps one journal row per transaction and date.
 CREATE INDEX IF NOT EXISTS changed_key_source_xid_key ON mv_ops.changed_key (source, xid, key);
 COMMENT ON INDEX mv_ops.changed_key_source_xid_key IS
   'A source''s journal by writing transaction and key: what refreshes, pruning and the row insert trigger''s duplicate check read.';
@@ -82,10 +82,13 @@ COMMENT ON FUNCTION mv_ops.full_xid(xid, bigint) IS
   'The 64-bit id of a recent transaction id x (a row''s xmin), given the counter next_xid (a current snapshot''s xmax).';
 REVOKE ALL ON FUNCTION mv_ops.full_xid(xid, bigint) FROM PUBLIC;
 
+-- The scheduler and freshness call it, and they must not wait behind a lock on a POS table: a short lock_timeout,
+-- and NULL ("cannot tell": due, or a full refresh) when it expires.
 CREATE OR REPLACE FUNCTION mv_ops.unjournaled_keys(source oid, seen pg_snapshot)
 RETURNS date[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '200ms'
 AS $$
 DECLARE
   cd record;
@@ -103,16 +106,21 @@ BEGIN
     RETURN NULL;
   END IF;
   -- A row that was not journaled is dated the day its writer inserted it, after it got its id: on or after since's
-  -- day. Its xmin may be a subtransaction's id, above its top-level one, which is what a snapshot lists: so not
-  -- "invisible in seen" but "at or above seen's oldest running writer", which may take a few rows seen already saw.
-  EXECUTE format('SELECT COALESCE(pg_catalog.array_agg(DISTINCT t.%1$I ORDER BY t.%1$I), ''{}'') FROM %2$s t
-                  WHERE t.%1$I >= $1 AND mv_ops.full_xid(t.xmin, $2) >= $3', cd.key_column, source::regclass)
-    INTO keys USING (since AT TIME ZONE cd.time_zone)::date, counter, pg_catalog.pg_snapshot_xmin(seen);
+  -- day (a day earlier, in case the clock was set back). Its xmin may be a subtransaction's id, above its top-level
+  -- one, which is what a snapshot lists: so not "invisible in seen" but "at or above seen's oldest running writer",
+  -- which may take rows seen already saw (a transaction held open across a refresh makes such rows due again).
+  BEGIN
+    EXECUTE format('SELECT COALESCE(pg_catalog.array_agg(DISTINCT t.%1$I ORDER BY t.%1$I), ''{}'') FROM %2$s t
+                    WHERE t.%1$I >= $1 AND mv_ops.full_xid(t.xmin, $2) >= $3', cd.key_column, source::regclass)
+      INTO keys USING (since AT TIME ZONE cd.time_zone)::date - 1, counter, pg_catalog.pg_snapshot_xmin(seen);
+  EXCEPTION WHEN lock_not_available THEN
+    RETURN NULL;
+  END;
   RETURN keys;
 END
 $$;
 COMMENT ON FUNCTION mv_ops.unjournaled_keys(oid, pg_snapshot) IS
-  'The keys of a current-day source (mv_ops.current_day_source) carried by rows that transactions the snapshot seen does not see may have written (an xmin at or above its oldest running writer), among the rows dated on or after the day such a writer could have begun writing (mv_ops.xid_assigned_after): a superset of the current-day inserts its journal lacks. NULL when that day is unknown; empty for any other table.';
+  'The keys of a current-day source (mv_ops.current_day_source) carried by rows that transactions the snapshot seen does not see may have written (an xmin at or above its oldest running writer), among the rows dated on or after the day before the one such a writer could have begun writing (mv_ops.xid_assigned_after): a superset of the current-day inserts its journal lacks. NULL when that day is unknown or the table is locked past a short lock_timeout; empty for any other table.';
 REVOKE ALL ON FUNCTION mv_ops.unjournaled_keys(oid, pg_snapshot) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION mv_ops.unseen_current_day_rows(target_view_id int, seen pg_snapshot)
@@ -171,14 +179,13 @@ BEGIN
     body := format($b$
       IF TG_LEVEL = 'ROW' THEN
         -- An insert dated another day than the current one (the WHEN clause): once per transaction and date, as the
-        -- statement triggers journal. The dates already journaled are kept in a transaction-local setting, not looked
-        -- up in the journal, whose plan would depend on statistics a growing journal outruns (a bulk load of old
-        -- rows then scanned it per row). A savepoint rolled back takes its journal rows and its setting with it.
-        seen := pg_catalog.current_setting(%3$L, true);
-        IF seen IS NULL OR pg_catalog.strpos(seen, ',' || NEW.%2$I::text || ',') = 0 THEN
-          INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, NEW.%2$I);
-          PERFORM pg_catalog.set_config(%3$L, COALESCE(NULLIF(seen, ''), ',') || NEW.%2$I::text || ',', true);
-        END IF;
+        -- statement triggers journal. Both go through variables for the index probe: the id is volatile, and the
+        -- name is of collation "C" (name); the function's enable_seqscan = off keeps the probe on the index when
+        -- the journal has grown past its statistics (a bulk load of old rows would otherwise scan it per row).
+        writer := pg_catalog.pg_current_xact_id();
+        tbl := %1$s;
+        INSERT INTO mv_ops.changed_key (source, key) SELECT tbl, NEW.%2$I
+        WHERE NOT EXISTS (SELECT 1 FROM mv_ops.changed_key c WHERE c.source = tbl AND c.xid = writer AND c.key = NEW.%2$I);
       ELSIF TG_OP = 'INSERT' THEN
         INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, n.%2$I FROM mv_ops_new n;
       ELSIF TG_OP = 'UPDATE' THEN
@@ -188,7 +195,7 @@ BEGIN
         INSERT INTO mv_ops.changed_key (source, key) SELECT DISTINCT %1$s, o.%2$I FROM mv_ops_old o;
       ELSE
         INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');
-      END IF;$b$, src_now, key_column, 'mv_ops.journaled_' || left(md5(src), 8));
+      END IF;$b$, src_now, key_column);
   ELSE
     body := format($b$
       INSERT INTO mv_ops.changed_key (source, key) VALUES (%1$s, '-infinity');$b$, src_now);
@@ -196,7 +203,8 @@ BEGIN
   -- Readable and unique: a_b.c and a.b_c differ in the hash, and long names stay within 63 characters.
   fn := format('mv_ops.%I', left(format('keys_of_%s_%s', rel.nspname, rel.relname), 50) || '_' || left(md5(src), 8));
   EXECUTE format($f$CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-                    SET search_path = pg_catalog, pg_temp AS $t$ DECLARE seen text; BEGIN %s
+                    SET search_path = pg_catalog, pg_temp SET enable_seqscan = off
+                    AS $t$ DECLARE writer xid8; tbl text; BEGIN %s
                     RETURN NULL; END $t$ $f$, fn, body);
   EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn,
                  format('Trigger of %s: journals the %s each statement touched in mv_ops.changed_key%s (generated by mv_ops.track_keys).',
@@ -205,6 +213,12 @@ BEGIN
                              THEN format(', except inserted rows dated the current day in %s (mv_ops.current_day_source)', current_day_time_zone)
                              ELSE '' END));
   EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', fn);
+  -- Rows dated the current day under the old setting that no reader has refreshed past are in no journal, and the
+  -- readers will not look for them under the new one (another zone's day, or none): every key changed.
+  IF EXISTS (SELECT 1 FROM mv_ops.current_day_source cd WHERE cd.tbl = source
+             AND (cd.time_zone, cd.key_column) IS DISTINCT FROM (current_day_time_zone, track_keys.key_column)) THEN
+    INSERT INTO mv_ops.changed_key (source, key) VALUES (src, '-infinity');
+  END IF;
   -- A statement trigger cannot become a row trigger in place.
   EXECUTE format('DROP TRIGGER IF EXISTS mv_ops_track_keys_insert ON %s', source);
   IF current_day_time_zone IS NOT NULL THEN
@@ -308,9 +322,15 @@ BEGIN
       -- committed after this snapshot may add keys: recomputing a key is always right, and the next refresh
       -- takes them again.
       IF mode = 'incremental' THEN
-        SELECT jsonb_object_agg(s.src, pg_catalog.to_jsonb(mv_ops.unjournaled_keys(cd.tbl, prev))) INTO unjournaled
-        FROM unnest(step.declared_sources) s(src)
-        JOIN mv_ops.current_day_source cd ON cd.tbl = pg_catalog.to_regclass(s.src)::oid;
+        -- Before the block that logs a failure: whatever goes wrong here (a renamed column, say) makes the
+        -- refresh full, whose outcome that block logs, rather than aborting the run.
+        BEGIN
+          SELECT jsonb_object_agg(s.src, pg_catalog.to_jsonb(mv_ops.unjournaled_keys(cd.tbl, prev))) INTO unjournaled
+          FROM unnest(step.declared_sources) s(src)
+          JOIN mv_ops.current_day_source cd ON cd.tbl = pg_catalog.to_regclass(s.src)::oid;
+        EXCEPTION WHEN OTHERS THEN
+          unjournaled := '{"?": null}';
+        END;
         IF EXISTS (SELECT 1 FROM jsonb_each(unjournaled) e WHERE jsonb_typeof(e.value) = 'null') THEN
           mode := 'full';
         END IF;
@@ -509,10 +529,11 @@ DECLARE
   at timestamptz := mv_ops.now();
   names text[];
 BEGIN
-  -- Before anything writes: a mark a minute bounds how far back the current days of an unseen writer reach.
-  PERFORM mv_ops.mark_xid_clock();
   -- Serialise overlapping ticks: the second one finds the schedule already evaluated.
   PERFORM pg_advisory_xact_lock(hashtext('mv_ops.claim_due'));
+  -- Before anything writes (and not before the wait above, which would hold an id meanwhile): a mark a minute
+  -- bounds how far back the current days of an unseen writer reach.
+  PERFORM mv_ops.mark_xid_clock();
   PERFORM mv_ops.heal_tracking();
   SELECT COALESCE(array_agg(mv_ops.qualified_name(m) ORDER BY m.view_id), '{}') INTO names
   FROM mv_ops.view_state_at(at) s JOIN mv_ops.managed_view m USING (view_id)

@@ -85,8 +85,14 @@ BEGIN
   SELECT array_agg(DISTINCT s) INTO sources
   FROM mv_ops.refresh_log l JOIN mv_ops.managed_view m USING (view_id) CROSS JOIN LATERAL unnest(m.declared_sources) s
   WHERE l.run_id = target_run AND l.status = 'succeeded' AND m.keyed;
+  -- Best effort: a prune that fails (a lock, a deadlock with a writer) must not fail a run whose views succeeded;
+  -- the next run or the nightly prune takes the rows.
   IF sources IS NOT NULL THEN
-    PERFORM mv_ops.prune_changed_keys(sources);
+    BEGIN
+      PERFORM mv_ops.prune_changed_keys(sources);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE WARNING 'mv_ops: pruning the key journal after run % failed (%); the next run prunes it', target_run, SQLERRM;
+    END;
   END IF;
   -- Unlock only when held, so a run finished by another session raises no warning.
   PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('mv_ops.run'), mv_ops.run_lock_key(target_run))

@@ -198,8 +198,15 @@ describe('a key-tracked table with a current day', () => {
     expect(rows.map((r) => r.x)).toEqual(['10', '12', '20']);
   });
 
-  test('tracked again without a time zone, inserts of the current day are journaled again and the table is no current-day source', async () => {
+  test('tracked again without a time zone, the unrefreshed current-day rows make the next refresh full, and later inserts of the current day are journaled', async () => {
+    await refresh('schedule');
+    await c.query(`INSERT INTO cd.sale (day, v) VALUES (${TODAY}, 12)`);
     await c.query(`SELECT mv_ops.track_keys('cd.sale', 'day')`);
+    // Nothing would look for that row in the table any more: every key changed.
+    expect(await journal()).toEqual([{ key: '-infinity', n: 1 }]);
+    await refresh('schedule');
+    expect(await lastRefresh()).toMatchObject({ type: 'full', keys: null });
+    await expectExact();
     await c.query(`INSERT INTO cd.sale (day, v) VALUES (${TODAY}, 13)`);
     expect(await journal()).toEqual([{ key: await day(0), n: 1 }]);
     expect((await c.query(`SELECT count(*)::int AS n FROM mv_ops.current_day_source`)).rows[0].n).toBe(
@@ -209,6 +216,33 @@ describe('a key-tracked table with a current day', () => {
     await refresh('schedule');
     await expectExact();
     await c.query(`SELECT mv_ops.track_keys('cd.sale', 'day', '${TZ}')`);
+  });
+
+  test("another time zone for the current day makes the next refresh full (rows dated the old zone's day are in no journal)", async () => {
+    await refresh('schedule');
+    await c.query(`INSERT INTO cd.sale (day, v) VALUES (${TODAY}, 14)`);
+    await c.query(`SELECT mv_ops.track_keys('cd.sale', 'day', 'UTC')`);
+    expect(await journal()).toEqual([{ key: '-infinity', n: 1 }]);
+    await refresh('schedule');
+    expect(await lastRefresh()).toMatchObject({ type: 'full' });
+    await expectExact();
+    await c.query(`SELECT mv_ops.track_keys('cd.sale', 'day', '${TZ}')`);
+    await refresh('schedule');
+  });
+
+  test('freshness does not wait behind a lock on the table: it cannot tell, so the aggregate counts as changed', async () => {
+    await refresh('schedule');
+    expect(await state()).toMatchObject({ sources_changed: false });
+    const holder = await db.session();
+    await holder.query(`BEGIN; LOCK TABLE cd.sale IN ACCESS EXCLUSIVE MODE`);
+    try {
+      await c.query(`SET statement_timeout = '20s'`);
+      expect(await state()).toMatchObject({ sources_changed: true });
+    } finally {
+      await c.query(`RESET statement_timeout`);
+      await holder.query('ROLLBACK');
+    }
+    expect(await state()).toMatchObject({ sources_changed: false });
   });
 
   test('track_keys refuses an unknown time zone, and a current day without a key column', async () => {
