@@ -196,15 +196,14 @@ describe('the overrun watchdog owned by a non-superuser', () => {
     try {
       await deadRunOnPid(await bystanderPid());
       const busy = bystander.query(`SELECT pg_sleep(1.5)`);
-      await waitFor(
-        async () =>
-          (
-            await c.query(
-              `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%' AND state = 'active'`
-            )
-          ).rowCount,
-        'the unrelated query to run'
-      );
+      // Inside a transaction pg_stat_activity is read once and kept: a first look before the query started would
+      // otherwise never see it.
+      await waitFor(async () => {
+        await c.query(`SELECT pg_stat_clear_snapshot()`);
+        return (
+          await c.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%' AND state = 'active'`)
+        ).rowCount;
+      }, 'the unrelated query to run');
       expect((await c.query(`SELECT mv_ops.cancel_overrunning() AS n`)).rows[0].n).toBe(0);
       await expect(busy).resolves.toBeDefined();
     } finally {
