@@ -1,5 +1,6 @@
 -- 0117: the engine's fixed cost per refresh step, which a 15-minute batch pays nine times over (sales pack):
--- - the journal is pruned once per run (mv_ops.finish_run), not after every keyed step;
+-- - the journal is pruned once per run (mv_ops.finish_run), not after every keyed step (refresh_step, as 0114
+--   defines it, no longer prunes);
 -- - begin_step and key_tracked are plpgsql, whose plans a session keeps (a SQL function is planned on every
 --   call), and begin_step reads this backend's start from pg_stat_get_activity(pid), not every backend's row;
 -- - a cron field that is * or a single number is answered without a regular expression or a sort, and without
