@@ -3,6 +3,7 @@
 // packs fx2 and fx2_gone): the template database also holds the product's packs.
 import type { Client } from 'pg';
 import { logOf } from '../fixtures/threeTier';
+import { viewState } from '../fixtures/viewState';
 import { errorOf, openTestDatabase, type TestDb } from '../harness/sql';
 
 let db: TestDb;
@@ -237,11 +238,7 @@ describe('mv_ops.register_aggregate', () => {
 describe('refreshing an aggregate through mv_ops', () => {
   test('a freshly registered aggregate is never_refreshed and due', async () => {
     expect(await stateOf('fx2.daily_total')).toBe('never_refreshed');
-    const { rows } = await c.query(
-      `SELECT s.due, s.due_reason FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
-       WHERE m.view_name = 'daily_total'`
-    );
-    expect(rows).toEqual([{ due: true, due_reason: 'never refreshed' }]);
+    expect(await viewState(c, 'fx2.daily_total')).toMatchObject({ due: true, due_reason: 'never refreshed' });
   });
 
   test('CALL mv_ops.refresh by name runs the routine (full, since a person asked), logs its rows, then refreshes the view that reads it', async () => {
@@ -474,14 +471,7 @@ describe('registry rows that outlive the objects they name', () => {
       SELECT mv_ops.track_keys('fx2.kt', 'day');
       SELECT mv_ops.make_keyed('fx2.kb');`);
     await c.query(`CALL mv_ops.refresh(pack => 'fx2_keyed')`);
-    const changed = async (view: string) =>
-      (
-        await c.query(
-          `SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
-                       WHERE m.schema_name = 'fx2' AND m.view_name = $1`,
-          [view]
-        )
-      ).rows[0].sources_changed;
+    const changed = async (view: string) => (await viewState(c, `fx2.${view}`)).sources_changed;
     await c.query(`INSERT INTO fx2.kt VALUES ('2025-03-01', 5)`);
     expect(await changed('ka')).toBe(true);
     await c.query(`SELECT mv_ops.make_keyed('fx2.ka')`);

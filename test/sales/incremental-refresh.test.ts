@@ -2,6 +2,7 @@
 // one, what a failure leaves, that the journal empties, and that customer ids never move.
 import type { Client } from 'pg';
 import { salesSeeder } from '../../server/src/seed/sales';
+import { viewState } from '../fixtures/viewState';
 import { openTestDatabase, waitFor, type TestDb } from '../harness/sql';
 
 jest.setTimeout(180_000);
@@ -27,10 +28,7 @@ const lastRun = async () =>
 const scheduled = () => c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
 /** Whether the scheduler sees a source change the daily summary has not taken (mv_ops.view_state_at). */
 const dailySourcesChanged = async (): Promise<boolean> =>
-  (
-    await c.query(`SELECT s.sources_changed FROM mv_ops.view_state_at(mv_ops.now()) s JOIN mv_ops.managed_view m USING (view_id)
-                   WHERE m.schema_name = 'pos' AND m.view_name = 'mv_daily_sales_summary'`)
-  ).rows[0].sources_changed;
+  (await viewState(c, 'pos.mv_daily_sales_summary')).sources_changed;
 const someDay = async (offset: number): Promise<string> =>
   (await c.query(`SELECT date::text AS d FROM pos.mv_daily_sales_summary ORDER BY date OFFSET $1 LIMIT 1`, [offset]))
     .rows[0].d;
