@@ -3382,7 +3382,8 @@ CREATE TABLE pos.mv_customer_analytics (
     avg_customer_daily_spend numeric,
     avg_customer_daily_transactions numeric,
     retention_rate_pct numeric,
-    customer_ids integer[]
+    customer_ids integer[],
+    not_seen_within integer[]
 );
 
 --
@@ -3392,37 +3393,35 @@ CREATE TABLE pos.mv_customer_analytics (
 COMMENT ON TABLE pos.mv_customer_analytics IS 'Tier 2 (keyed aggregate, kept by pos.refresh_customer_analytics): identified customers per day: new (first purchase ever that day), returning, spend. total_unique_customers equals mv_daily_sales_summary.total_customers for the same day; customer_ids are the day''s customers as stable ids (pos.customer), never renumbered.';
 
 --
+-- Name: COLUMN mv_customer_analytics.not_seen_within; Type: COMMENT; Schema: pos
+--
+
+COMMENT ON COLUMN pos.mv_customer_analytics.not_seen_within IS 'Element k (1 to 30): how many of the day''s customers had not bought in the k days before it. A period''s unique customers are the sum over its days of those not seen since the period began (all of its first day''s).';
+
+--
 -- Name: customer_analytics_rows(date[]); Type: FUNCTION; Schema: pos
 --
 
 CREATE FUNCTION pos.customer_analytics_rows(days date[]) RETURNS SETOF pos.mv_customer_analytics
     LANGUAGE sql STABLE
     AS $$
-  SELECT v.date, count(*), count(*) FILTER (WHERE v.is_first_visit), count(*) FILTER (WHERE NOT v.is_first_visit),
-         sum(v.transactions), sum(v.revenue), sum(v.sim_usage), round(avg(v.revenue), 2), round(avg(v.transactions), 2),
-         round(count(*) FILTER (WHERE NOT v.is_first_visit)::numeric / count(*) * 100, 2),
-         array_agg(v.customer_id ORDER BY v.customer_id)
-  FROM (
-    SELECT v.date, v.is_first_visit, v.transactions, v.revenue, v.sim_usage, c.customer_id
-    FROM pos.mv_customer_daily_visits v
-    JOIN pos.customer c ON c.customer_key = v.customer_key
-    WHERE v.date = ANY (days) AND cardinality(days) > 7
-    UNION ALL
-    -- OFFSET 0 keeps the lookup a subquery per visit (an index probe), so the planner cannot turn it back into the
-    -- join above.
-    SELECT v.date, v.is_first_visit, v.transactions, v.revenue, v.sim_usage, c.customer_id
-    FROM pos.mv_customer_daily_visits v
-    CROSS JOIN LATERAL (SELECT c.customer_id FROM pos.customer c WHERE c.customer_key = v.customer_key OFFSET 0) c
-    WHERE v.date = ANY (days) AND cardinality(days) <= 7
-  ) v
-  GROUP BY v.date
+  SELECT a.*, ns.counts
+  FROM (SELECT v.date, count(*), count(*) FILTER (WHERE v.is_first_visit), count(*) FILTER (WHERE NOT v.is_first_visit),
+               sum(v.transactions), sum(v.revenue), sum(v.sim_usage), round(avg(v.revenue), 2),
+               round(avg(v.transactions), 2),
+               round(count(*) FILTER (WHERE NOT v.is_first_visit)::numeric / count(*) * 100, 2),
+               array_agg(v.customer_id ORDER BY v.customer_id)
+        FROM pos.mv_customer_daily_visits v
+        WHERE v.date = ANY (days)
+        GROUP BY v.date) a
+  JOIN pos.customers_not_seen_within(days) ns ON ns.date = a.date
 $$;
 
 --
 -- Name: FUNCTION customer_analytics_rows(days date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.customer_analytics_rows(days date[]) IS 'pos.mv_customer_analytics''s rows for these dates, from pos.mv_customer_daily_visits, with stable ids from pos.customer: for at most a week of dates each visit''s id is looked up by index, for more (a full refresh) pos.customer is joined by hash.';
+COMMENT ON FUNCTION pos.customer_analytics_rows(days date[]) IS 'pos.mv_customer_analytics''s rows for these dates, from pos.mv_customer_daily_visits alone (stable ids and previous visits included).';
 
 --
 -- Name: customer_key(text); Type: FUNCTION; Schema: pos
@@ -3460,6 +3459,28 @@ $$;
 --
 
 COMMENT ON FUNCTION pos.customer_visit_facts(days date[]) IS 'Identified customers'' purchases per day on these dates (pos.mv_customer_daily_visits without is_first_visit, which depends on every other day).';
+
+--
+-- Name: customers_not_seen_within(date[]); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.customers_not_seen_within(days date[]) RETURNS TABLE(date date, counts integer[])
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT h.date, array_agg(h.n ORDER BY h.k)
+  FROM (SELECT g.date, k.k, COALESCE(sum(g.n) FILTER (WHERE g.gap > k.k), 0)::int AS n
+        FROM (SELECT v.date, LEAST(COALESCE(v.date - v.previous_visit, 31), 31) AS gap, count(*) AS n
+              FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days) GROUP BY 1, 2) g
+        CROSS JOIN generate_series(1, 30) k(k)
+        GROUP BY g.date, k.k) h
+  GROUP BY h.date
+$$;
+
+--
+-- Name: FUNCTION customers_not_seen_within(days date[]); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.customers_not_seen_within(days date[]) IS 'pos.mv_customer_analytics.not_seen_within for these dates, from the visits'' previous visits.';
 
 --
 -- Name: daily_sales_summary_rows(date[]); Type: FUNCTION; Schema: pos
@@ -3549,49 +3570,13 @@ CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS
     FROM periods p CROSS JOIN generate_series(0, 30) back(k)
     WHERE back.k <= p.end_date - p.start_date
   ),
-  -- The periods' days as runs of consecutive days ("islands"): a batch's periods around today and around an old
-  -- correction are two short runs, and the months between them are not read: a customer's previous visit before
-  -- an island's first day is before every period start in it, wherever it is.
-  islands AS (
-    SELECT min(n.date) AS lo, max(n.date) AS hi
-    FROM (SELECT u.date, u.date - (row_number() OVER (ORDER BY u.date))::int AS run
-          FROM (SELECT DISTINCT pd.date FROM period_days pd) u) n
-    GROUP BY n.run
-  ),
-  -- Distinct customers of many overlapping periods without a distinct per period: a customer counts once in a
-  -- period, on the first of its days there, i.e. the day whose previous visit (gap days before) is before the
-  -- period's start. So per day, how many customers had no visit in the k days before it (k = 0..30, the most a
-  -- period reaches back), and per period the sum of those counts at k = day - start.
-  -- Each (customer, day) is one bigint, id << 20 | days since the first island's start, sorted once: a single-key
-  -- sort and lag are cheaper than a partitioned window over (id, date), and it is the part that scales with the
-  -- customers. The previous visit may fall in an earlier island (not read between them): it is then before every
-  -- period start of this island too, as the true previous visit is, so the counts are the same.
-  base AS (SELECT min(i.lo) AS d0 FROM islands i),
-  gaps AS MATERIALIZED (
-    SELECT b.d0 + g.day_no AS date, g.gap, g.n
-    FROM base b
-    CROSS JOIN (
-      SELECT (v.p & 1048575)::int AS day_no, LEAST(v.gap, 31) AS gap, count(*) AS n
-      FROM (SELECT u.p, CASE WHEN lag(u.p) OVER w >> 20 = u.p >> 20 THEN (u.p - lag(u.p) OVER w)::int END AS gap
-            FROM (SELECT (unnest(ca.customer_ids)::bigint << 20) | (ca.date - b.d0) AS p
-                  FROM base b
-                  JOIN islands i ON true
-                  JOIN pos.mv_customer_analytics ca ON ca.date BETWEEN i.lo AND i.hi) u
-            WINDOW w AS (ORDER BY u.p)) v
-      GROUP BY 1, 2
-    ) g
-  ),
-  -- Only the (day, k) pairs some period asks for.
-  new_since AS MATERIALIZED (
-    SELECT w.date, w.k, sum(g.n) FILTER (WHERE g.gap IS NULL OR g.gap > w.k) AS n
-    FROM (SELECT DISTINCT pd.date, pd.k FROM period_days pd) w
-    JOIN gaps g ON g.date = w.date
-    GROUP BY 1, 2
-  ),
+  -- A customer counts once in a period, on the first of its days there: the day k days after the period's start
+  -- whose customers had not bought in the k days before it (all of them on the first day).
   uniq AS (
-    SELECT pd.reference_date, pd.period_type, sum(ns.n)::bigint AS n
+    SELECT pd.reference_date, pd.period_type,
+           sum(CASE WHEN pd.k = 0 THEN ca.total_unique_customers ELSE ca.not_seen_within[pd.k] END)::bigint AS n
     FROM period_days pd
-    JOIN new_since ns ON ns.date = pd.date AND ns.k = pd.k
+    JOIN pos.mv_customer_analytics ca ON ca.date = pd.date
     GROUP BY 1, 2
   ),
   -- Each day's figures and trend entry once, however many periods contain it.
@@ -3601,8 +3586,8 @@ CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS
            json_build_object('date', ds.date, 'revenue', ds.total_revenue, 'profit', ds.total_profit,
                              'customers', ds.total_customers, 'transactions', ds.total_transactions,
                              'sim_utilization', ds.sim_utilization_pct) AS trend
-    FROM islands i
-    JOIN pos.mv_daily_sales_summary ds ON ds.date BETWEEN i.lo AND i.hi
+    FROM (SELECT DISTINCT pd.date FROM period_days pd) u
+    JOIN pos.mv_daily_sales_summary ds ON ds.date = u.date
     LEFT JOIN pos.mv_customer_analytics ca ON ca.date = ds.date
   ),
   figures AS (
@@ -3632,7 +3617,7 @@ $$;
 -- Name: FUNCTION dashboard_summary_cache_rows(reference_dates date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) IS 'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates, from the daily summary and customer analytics. Customers are counted over the runs of consecutive days the periods cover, so a batch touching today and a day months back reads two short runs, not every day between; each day''s figures and trend entry are built once however many periods hold it.';
+COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) IS 'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates, from the daily summary and customer analytics (unique customers from its not_seen_within counts); each day''s figures and trend entry are built once however many periods hold it.';
 
 --
 -- Name: days_now(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
@@ -4593,7 +4578,7 @@ CREATE FUNCTION pos.monthly_sales_summary_rows(months date[]) RETURNS SETOF pos.
 -- Name: FUNCTION monthly_sales_summary_rows(months date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only; a month''s distinct customers are hashed, not sorted.';
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only; a month''s customers are its visits whose previous visit is before the month.';
 
 --
 -- Name: monthly_sales_summary_rows_known(date[], date[]); Type: FUNCTION; Schema: pos
@@ -4604,13 +4589,13 @@ CREATE FUNCTION pos.monthly_sales_summary_rows_known(months date[], recount date
     AS $$
   WITH ms AS (SELECT DISTINCT m AS month_start, (m + interval '1 month')::date AS next_month FROM unnest(months) m),
   -- A month's customers as stored, unless it is to be recounted (or has no row yet): a month whose visits did not
-  -- change has the same customers. A recount is a hashed DISTINCT of the month's visits (tens of thousands of keys
-  -- at scale), not count(DISTINCT), which sorts them all, spilling to disk.
+  -- change has the same customers. A recount counts the month's visits whose previous visit is before the month.
   customers AS (
     SELECT ms.month_start,
            CASE WHEN ms.month_start = ANY (recount) OR k.total_customers IS NULL
-                THEN (SELECT count(*) FROM (SELECT DISTINCT v.customer_key FROM pos.mv_customer_daily_visits v
-                                            WHERE v.date >= ms.month_start AND v.date < ms.next_month) u)
+                THEN (SELECT count(*) FROM pos.mv_customer_daily_visits v
+                      WHERE v.date >= ms.month_start AND v.date < ms.next_month
+                        AND (v.previous_visit IS NULL OR v.previous_visit < ms.month_start))
                 ELSE k.total_customers END AS n
     FROM ms
     LEFT JOIN pos.mv_monthly_sales_summary k ON k.month_start_date = ms.month_start
@@ -4782,6 +4767,25 @@ $$;
 COMMENT ON FUNCTION pos.period_trend_with(from_date date, to_date date, tail pos.live_tail) IS 'Daily series over a date range (days with sales) with a live tail already computed; customers = new customers that day.';
 
 --
+-- Name: previous_visit_before(text, date, date[], date[]); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.previous_visit_before(customer_key text, day date, changed date[], bought date[]) RETURNS date
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT GREATEST((SELECT max(v.date) FROM pos.mv_customer_daily_visits v
+                   WHERE v.customer_key = previous_visit_before.customer_key AND v.date < previous_visit_before.day
+                     AND v.date <> ALL (previous_visit_before.changed)),
+                  (SELECT max(b.b) FROM unnest(previous_visit_before.bought) b(b) WHERE b.b < previous_visit_before.day))
+$$;
+
+--
+-- Name: FUNCTION previous_visit_before(customer_key text, day date, changed date[], bought date[]); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.previous_visit_before(customer_key text, day date, changed date[], bought date[]) IS 'A customer''s last visit before a day, with the changed dates taken from bought (the changed days they now have purchases on) instead of the table: what an incremental visits refresh writes.';
+
+--
 -- Name: mv_product_performance; Type: TABLE; Schema: pos
 --
 
@@ -4921,56 +4925,70 @@ BEGIN
   IF NOT full_refresh AND cardinality(days) = 0 THEN
     RETURN;
   END IF;
-  -- Per (date, customer) of the changed days: the new facts (bought), and the row being replaced (replaced) with
-  -- its flag (was_first).
+  IF full_refresh THEN
+    CREATE TEMP TABLE visit_facts ON COMMIT DROP AS
+    SELECT f.*, lag(f.date) OVER (PARTITION BY f.customer_key ORDER BY f.date) AS previous_visit
+    FROM pos.customer_visit_facts(days) f;
+    -- New customers get their id now, once: ids are never reassigned, so the day arrays never renumber.
+    INSERT INTO pos.customer (customer_key, first_seen)
+    SELECT f.customer_key, f.date FROM visit_facts f WHERE f.previous_visit IS NULL ORDER BY 1
+    ON CONFLICT (customer_key) DO NOTHING;
+    CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
+    SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, f.previous_visit IS NULL AS is_first_visit,
+           c.customer_id, f.previous_visit
+    FROM visit_facts f JOIN pos.customer c ON c.customer_key = f.customer_key
+    -- Written in date order, a day's visits share pages: a batch's refresh reads a corrected day's ~1,000 visits
+    -- from ~10 pages, not one page each (the window above leaves them in customer order).
+    ORDER BY f.date, f.customer_key;
+    ANALYZE pg_temp.visit_rows;
+    PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, true);
+    DROP TABLE pg_temp.visit_facts, pg_temp.visit_rows;
+    RETURN;
+  END IF;
   CREATE TEMP TABLE visit_facts ON COMMIT DROP AS
   SELECT COALESCE(f.date, o.date) AS date, COALESCE(f.customer_key, o.customer_key) AS customer_key, f.transactions,
          f.revenue, f.line_items, f.sim_usage, f.date IS NOT NULL AS bought, o.date IS NOT NULL AS replaced,
-         o.is_first_visit AS was_first
+         o.customer_id AS old_id, o.previous_visit AS was_previous
   FROM pos.customer_visit_facts(days) f
-  FULL JOIN (SELECT v.date, v.customer_key, v.is_first_visit FROM pos.mv_customer_daily_visits v
-             WHERE NOT full_refresh AND v.date = ANY (days)) o ON o.date = f.date AND o.customer_key = f.customer_key;
+  FULL JOIN (SELECT v.date, v.customer_key, v.customer_id, v.previous_visit FROM pos.mv_customer_daily_visits v
+             WHERE v.date = ANY (days)) o ON o.date = f.date AND o.customer_key = f.customer_key;
   -- Statistics for the temp tables, so a batch's few hundred customers are joined by index, not by a scan of
   -- every visit.
   ANALYZE pg_temp.visit_facts;
-  -- Per customer of the changed days (before or after the change): the first new day and what the rows being
-  -- replaced say about the first visit. A purchase, void or correction on a changed day can move the first visit
-  -- of anyone who bought then (before or after the change), turning a later "new" day into a returning one or
-  -- back. A settled customer's first visit is before every changed day and unchanged; an unmoved customer's is
-  -- unchanged (same days as before): for both, first_date and old_first are not it, and unused.
-  CREATE TEMP TABLE visit_firsts ON COMMIT DROP AS
-  SELECT c.customer_key, c.settled, c.unmoved, least(c.fact_first, o.first_date) AS first_date, o.first_date AS other_first,
-         least(c.replaced_first, o.first_date) AS old_first
-  FROM (SELECT f.customer_key, min(f.date) FILTER (WHERE f.bought) AS fact_first,
-               min(f.date) FILTER (WHERE f.replaced) AS replaced_first,
-               NOT full_refresh AND bool_or(f.replaced) AND NOT bool_or(f.was_first)
-                 AND (min(f.date) FILTER (WHERE f.bought) IS NULL
-                      OR min(f.date) FILTER (WHERE f.bought) >= min(f.date) FILTER (WHERE f.replaced)) AS settled,
-               NOT full_refresh AND bool_and(f.bought AND f.replaced) AS unmoved
-        FROM visit_facts f GROUP BY 1) c
-  LEFT JOIN LATERAL (SELECT min(v.date) AS first_date FROM pos.mv_customer_daily_visits v
-                     WHERE NOT c.settled AND NOT c.unmoved AND v.customer_key = c.customer_key AND v.date <> ALL (days)) o ON true;
-  ANALYZE pg_temp.visit_firsts;
-  -- New customers get their id now, once: ids are never reassigned, so the day arrays never renumber.
+  -- The moved customers: the changed days they bought on, and those they came to or went from.
+  CREATE TEMP TABLE visit_moved ON COMMIT DROP AS
+  SELECT f.customer_key, COALESCE(array_agg(f.date) FILTER (WHERE f.bought), '{}') AS bought_days,
+         array_agg(f.date) FILTER (WHERE f.bought <> f.replaced) AS flipped_days
+  FROM visit_facts f
+  GROUP BY f.customer_key
+  HAVING bool_or(f.bought <> f.replaced);
+  ANALYZE pg_temp.visit_moved;
   INSERT INTO pos.customer (customer_key, first_seen)
-  SELECT fi.customer_key, fi.first_date FROM visit_firsts fi
-  WHERE fi.first_date IS NOT NULL AND (full_refresh OR fi.old_first IS NULL)
-  ORDER BY 1
+  SELECT f.customer_key, min(f.date) FROM visit_facts f
+  WHERE f.bought AND f.old_id IS NULL
+    AND NOT EXISTS (SELECT 1 FROM pos.customer c WHERE c.customer_key = f.customer_key)
+  GROUP BY 1 ORDER BY 1
   ON CONFLICT (customer_key) DO NOTHING;
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
-  SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage,
-         CASE WHEN fi.unmoved THEN f.was_first ELSE NOT fi.settled AND f.date = fi.first_date END AS is_first_visit
-  FROM visit_facts f JOIN visit_firsts fi USING (customer_key)
+  SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, p.previous_visit IS NULL AS is_first_visit,
+         COALESCE(f.old_id, (SELECT c.customer_id FROM pos.customer c WHERE c.customer_key = f.customer_key)) AS customer_id,
+         p.previous_visit
+  FROM visit_facts f
+  LEFT JOIN visit_moved m ON m.customer_key = f.customer_key
+  CROSS JOIN LATERAL (SELECT CASE WHEN m.customer_key IS NULL THEN f.was_previous
+                                  ELSE pos.previous_visit_before(f.customer_key, f.date, days, m.bought_days) END) p(previous_visit)
   WHERE f.bought;
   ANALYZE pg_temp.visit_rows;
-  PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, full_refresh);
-  -- Days that did not change themselves but whose first-visit flag did: one row per customer whose first visit
-  -- moved, by the unique (date, customer_key) index.
-  UPDATE pos.mv_customer_daily_visits v SET is_first_visit = (v.date = fi.first_date)
-  FROM visit_firsts fi
-  WHERE NOT fi.settled AND NOT fi.unmoved AND fi.first_date IS DISTINCT FROM fi.old_first AND v.date = fi.other_first
-    AND v.customer_key = fi.customer_key AND v.is_first_visit IS DISTINCT FROM (v.date = fi.first_date);
-  DROP TABLE pg_temp.visit_facts, pg_temp.visit_firsts, pg_temp.visit_rows;
+  PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, false);
+  UPDATE pos.mv_customer_daily_visits v SET previous_visit = n.previous_visit, is_first_visit = n.previous_visit IS NULL
+  FROM (SELECT x.customer_key, x.next_day, pos.previous_visit_before(x.customer_key, x.next_day, days, x.bought_days) AS previous_visit
+        FROM (SELECT DISTINCT m.customer_key, m.bought_days,
+                     (SELECT min(w.date) FROM pos.mv_customer_daily_visits w
+                      WHERE w.customer_key = m.customer_key AND w.date > f.day AND w.date <> ALL (days)) AS next_day
+              FROM visit_moved m CROSS JOIN unnest(m.flipped_days) f(day)) x
+        WHERE x.next_day IS NOT NULL) n
+  WHERE v.date = n.next_day AND v.customer_key = n.customer_key AND v.previous_visit IS DISTINCT FROM n.previous_visit;
+  DROP TABLE pg_temp.visit_facts, pg_temp.visit_moved, pg_temp.visit_rows;
 END
 $$;
 
@@ -4978,7 +4996,7 @@ $$;
 -- Name: FUNCTION refresh_customer_daily_visits(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the dates pos.lengolf_sales changed (mv_ops.refresh_keys), plus the first-visit flag of each customer of those dates whose first visit moved (on their earliest other day); writes only rows that differ (mv_ops.apply_rows). Incremental refreshes rely on the table being right before them (as every refresh leaves it): a customer who bought on the same changed days as before keeps their flags, one whose rows there were all returning keeps returning, and only the others are probed.';
+COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the dates pos.lengolf_sales changed (mv_ops.refresh_keys), plus the previous visit (and first-visit flag) of each moved customer''s next visit on an unchanged day; writes only rows that differ (mv_ops.apply_rows). Incremental refreshes rely on the table being right before them (as every refresh leaves it): a customer who bought on the same changed days as before keeps each row''s previous visit, and only the others are probed.';
 
 --
 -- Name: refresh_daily_sales_summary(); Type: FUNCTION; Schema: pos
@@ -5466,7 +5484,7 @@ CREATE FUNCTION pos.weekly_sales_summary_rows(weeks date[]) RETURNS SETOF pos.mv
   days AS (
     SELECT d.*, w.ws AS week_start FROM w JOIN pos.mv_daily_sales_summary d ON d.date >= w.ws AND d.date < w.ws + 7
   ), customers AS (
-    SELECT w.ws AS week_start, count(DISTINCT v.customer_key) AS n
+    SELECT w.ws AS week_start, count(*) FILTER (WHERE v.previous_visit IS NULL OR v.previous_visit < w.ws) AS n
     FROM w JOIN pos.mv_customer_daily_visits v ON v.date >= w.ws AND v.date < w.ws + 7 GROUP BY 1
   )
   SELECT to_char(d.week_start, 'IYYY-"W"IW'), extract(isoyear FROM d.week_start)::int, extract(week FROM d.week_start)::int,
@@ -7432,7 +7450,9 @@ CREATE TABLE pos.mv_customer_daily_visits (
     revenue numeric,
     line_items bigint,
     sim_usage bigint,
-    is_first_visit boolean
+    is_first_visit boolean,
+    customer_id integer,
+    previous_visit date
 );
 
 --
@@ -7440,6 +7460,18 @@ CREATE TABLE pos.mv_customer_daily_visits (
 --
 
 COMMENT ON TABLE pos.mv_customer_daily_visits IS 'Supporting aggregate (kept by pos.refresh_customer_daily_visits): one row per identified customer and day they bought; is_first_visit on the customer''s first such day. Distinct customers over any range are counted from it exactly, never by adding up daily counts.';
+
+--
+-- Name: COLUMN mv_customer_daily_visits.customer_id; Type: COMMENT; Schema: pos
+--
+
+COMMENT ON COLUMN pos.mv_customer_daily_visits.customer_id IS 'The customer''s stable id (pos.customer), copied here so readers of visits need no lookup.';
+
+--
+-- Name: COLUMN mv_customer_daily_visits.previous_visit; Type: COMMENT; Schema: pos
+--
+
+COMMENT ON COLUMN pos.mv_customer_daily_visits.previous_visit IS 'The customer''s last visit before this one (NULL on their first: is_first_visit).';
 
 --
 -- Name: mv_freshness_monitor; Type: VIEW; Schema: pos
@@ -9481,6 +9513,12 @@ GRANT ALL ON FUNCTION pos.customer_key(phone text) TO mv_ops_reader;
 REVOKE ALL ON FUNCTION pos.customer_visit_facts(days date[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION customers_not_seen_within(days date[]); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.customers_not_seen_within(days date[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION daily_sales_summary_rows(days date[]); Type: ACL; Schema: pos
 --
 
@@ -9725,6 +9763,12 @@ GRANT ALL ON FUNCTION pos.period_trend_mv(from_date date, to_date date) TO mv_op
 
 REVOKE ALL ON FUNCTION pos.period_trend_with(from_date date, to_date date, tail pos.live_tail) FROM PUBLIC;
 GRANT ALL ON FUNCTION pos.period_trend_with(from_date date, to_date date, tail pos.live_tail) TO mv_ops_reader;
+
+--
+-- Name: FUNCTION previous_visit_before(customer_key text, day date, changed date[], bought date[]); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.previous_visit_before(customer_key text, day date, changed date[], bought date[]) FROM PUBLIC;
 
 --
 -- Name: TABLE mv_product_performance; Type: ACL; Schema: pos

@@ -31,9 +31,9 @@ describe('seed-compatible operations', () => {
     expect(rows.every((r) => r.status === 'succeeded' && r.refresh_type === 'full' && r.key_count === null)).toBe(true);
   });
 
-  test('a scheduled refresh after a sale is incremental: each aggregate recomputes only the keys that depend on the changed day', async () => {
+  test("a scheduled refresh after a first-time customer's sale is incremental: each aggregate recomputes only the keys that depend on the changed day", async () => {
     await c.query(`INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, customer_phone_number, sales_net)
-                   VALUES ('2025-01-15', '2025-01-15 12:00+07', 'incr-1', '0800000001', 10)`);
+                   VALUES ('2025-01-15', '2025-01-15 12:00+07', 'incr-1', '0899990001', 10)`);
     await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
     const keys = Object.fromEntries(
       (await lastRun()).map((r) => [r.view_name.replace('pos.', ''), `${r.status} ${r.refresh_type} ${r.key_count}`])
@@ -52,6 +52,44 @@ describe('seed-compatible operations', () => {
       mv_weekly_reports_cache: 'succeeded incremental 2',
       mv_monthly_reports_cache: 'succeeded incremental 2',
     });
+  });
+
+  test("a sale before a customer's next visit also recomputes that visit's day: its previous visit moved", async () => {
+    const sale = (day: string, receipt: string) =>
+      c.query(
+        `INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, customer_phone_number, sales_net)
+               VALUES ($1, $1::date + time '12:00', $2, '0899990002', 10)`,
+        [day, receipt]
+      );
+    await sale('2025-01-25', 'incr-2');
+    await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
+    await sale('2025-01-15', 'incr-3');
+    await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
+    const keys = Object.fromEntries(
+      (await lastRun()).map((r) => [r.view_name.replace('pos.', ''), `${r.status} ${r.refresh_type} ${r.key_count}`])
+    );
+    expect(keys).toEqual({
+      mv_daily_sales_summary: 'succeeded incremental 1',
+      mv_customer_daily_visits: 'succeeded incremental 1',
+      mv_product_performance: 'succeeded incremental 1',
+      // The 15th, and the 25th: its customer was not seen in the 10 days before it any more.
+      mv_customer_analytics: 'succeeded incremental 2',
+      // The weeks starting 2025-01-13 and 2025-01-20 (the 25th's visit changed).
+      mv_weekly_sales_summary: 'succeeded incremental 2',
+      mv_monthly_sales_summary: 'succeeded incremental 1',
+      // The periods ending 2025-01-15 .. 2025-02-23 (those that include the 15th or the 25th).
+      mv_dashboard_summary_cache: 'succeeded incremental 40',
+      // The week of the 15th and the next: the week of the 25th counts its customer either way, so its row did not change.
+      mv_weekly_reports_cache: 'succeeded incremental 2',
+      mv_monthly_reports_cache: 'succeeded incremental 2',
+    });
+    const { rows } =
+      await c.query(`SELECT date::text, previous_visit::text, is_first_visit FROM pos.mv_customer_daily_visits
+                                    WHERE customer_key = '0899990002' ORDER BY date`);
+    expect(rows).toEqual([
+      { date: '2025-01-15', previous_visit: null, is_first_visit: true },
+      { date: '2025-01-25', previous_visit: '2025-01-15', is_first_visit: false },
+    ]);
   });
 
   test("schedules honour the seed: current-day tier every 15 minutes and stale past 15, weekly and monthly tiers, a monthly full refresh, in the venue's time zone", async () => {

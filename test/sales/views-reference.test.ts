@@ -62,31 +62,39 @@ describe('sales views equal independent references on adversarial data, every co
     expect(rows).toEqual([]);
   });
 
-  test('customer daily visits, all 7 columns: one row per identified customer and day, first visit = first non-voided purchase', async () => {
+  test('customer daily visits, all 9 columns: one row per identified customer and day, first visit = first non-voided purchase, the id pos.customer gave the customer, the previous non-voided purchase day', async () => {
     await expectViewEqualsReference(
       c,
       'pos.mv_customer_daily_visits',
       `SELECT date, k AS customer_key, count(DISTINCT receipt_number) AS transactions, sum(sales_net) AS revenue,
               count(*) AS line_items, sum(is_sim_usage) AS sim_usage,
-              date = (SELECT min(y.date) FROM ${SRC} y WHERE y.k = x.k) AS is_first_visit
+              date = (SELECT min(y.date) FROM ${SRC} y WHERE y.k = x.k) AS is_first_visit,
+              (SELECT c.customer_id FROM pos.customer c WHERE c.customer_key = x.k) AS customer_id,
+              (SELECT max(y.date) FROM ${SRC} y WHERE y.k = x.k AND y.date < x.date) AS previous_visit
        FROM ${SRC} x WHERE k IS NOT NULL GROUP BY date, k`
     );
   });
 
-  test('customer analytics, all 11 columns: new on the first non-voided purchase ever, returning after, spend, retention (customer_ids by size)', async () => {
+  test('customer analytics, all 12 columns: new on the first non-voided purchase ever, returning after, spend, retention (customer_ids by size), customers with no purchase in the k days before', async () => {
     await expectViewEqualsReference(
       c,
       'pos.mv_customer_analytics',
       `WITH f AS (SELECT k, min(date) AS first FROM ${SRC} x WHERE k IS NOT NULL GROUP BY k),
             cd AS (SELECT x.date, x.k, x.date = f.first AS is_new, count(DISTINCT receipt_number) AS tx,
                           sum(sales_net) AS rev, sum(is_sim_usage) AS sim
-                   FROM ${SRC} x JOIN f USING (k) GROUP BY x.date, x.k, f.first)
+                   FROM ${SRC} x JOIN f USING (k) GROUP BY x.date, x.k, f.first),
+            absent AS (SELECT date, array_agg(n ORDER BY back)::int[] AS counts
+                       FROM (SELECT cd.date, b.back, count(*) FILTER (WHERE NOT EXISTS (
+                                      SELECT 1 FROM ${SRC} y WHERE y.k = cd.k AND y.date >= cd.date - b.back AND y.date < cd.date)) AS n
+                             FROM cd CROSS JOIN generate_series(1, 30) b(back) GROUP BY 1, 2) per_back
+                       GROUP BY date)
        SELECT date, count(*) AS total_unique_customers, count(*) FILTER (WHERE is_new) AS new_customers,
               count(*) FILTER (WHERE NOT is_new) AS returning_customers, sum(tx) AS total_customer_transactions,
               sum(rev) AS total_customer_revenue, sum(sim) AS total_customer_sim_usage,
               round(avg(rev), 2) AS avg_customer_daily_spend, round(avg(tx), 2) AS avg_customer_daily_transactions,
               round(count(*) FILTER (WHERE NOT is_new)::numeric / count(*) * 100, 2) AS retention_rate_pct,
-              count(*)::int AS customer_ids -- how many; which ones in the next test
+              count(*)::int AS customer_ids, -- how many; which ones in the next test
+              (SELECT a.counts FROM absent a WHERE a.date = cd.date) AS not_seen_within
        FROM cd GROUP BY date`,
       { customer_ids: 'cardinality(customer_ids)' }
     );
