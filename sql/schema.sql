@@ -4578,7 +4578,7 @@ CREATE FUNCTION pos.monthly_sales_summary_rows(months date[]) RETURNS SETOF pos.
 -- Name: FUNCTION monthly_sales_summary_rows(months date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only; a month''s customers are its visits whose previous visit is before the month.';
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only; a month''s customers add up its days'' customers not seen since the month began (customer analytics).';
 
 --
 -- Name: monthly_sales_summary_rows_known(date[], date[]); Type: FUNCTION; Schema: pos
@@ -4589,13 +4589,13 @@ CREATE FUNCTION pos.monthly_sales_summary_rows_known(months date[], recount date
     AS $$
   WITH ms AS (SELECT DISTINCT m AS month_start, (m + interval '1 month')::date AS next_month FROM unnest(months) m),
   -- A month's customers as stored, unless it is to be recounted (or has no row yet): a month whose visits did not
-  -- change has the same customers. A recount counts the month's visits whose previous visit is before the month.
+  -- change has the same customers. A recount adds up the month's days' customers not seen since the month began.
   customers AS (
     SELECT ms.month_start,
            CASE WHEN ms.month_start = ANY (recount) OR k.total_customers IS NULL
-                THEN (SELECT count(*) FROM pos.mv_customer_daily_visits v
-                      WHERE v.date >= ms.month_start AND v.date < ms.next_month
-                        AND (v.previous_visit IS NULL OR v.previous_visit < ms.month_start))
+                THEN (SELECT sum(CASE WHEN a.date = ms.month_start THEN a.total_unique_customers
+                                      ELSE a.not_seen_within[a.date - ms.month_start] END)::bigint
+                      FROM pos.mv_customer_analytics a WHERE a.date >= ms.month_start AND a.date < ms.next_month)
                 ELSE k.total_customers END AS n
     FROM ms
     LEFT JOIN pos.mv_monthly_sales_summary k ON k.month_start_date = ms.month_start
@@ -5083,9 +5083,9 @@ BEGIN
     recount := months;
   ELSE
     -- A changed week changes the peak/lowest week of the month it starts in.
-    months := pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits',
+    months := pos.month_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics',
                                                 'pos.mv_weekly_sales_summary'));
-    recount := pos.month_starts(pos.changed_days('pos.mv_customer_daily_visits'));
+    recount := pos.month_starts(pos.changed_days('pos.mv_customer_analytics'));
     IF cardinality(months) = 0 THEN
       RETURN;
     END IF;
@@ -5103,7 +5103,7 @@ $$;
 -- Name: FUNCTION refresh_monthly_sales_summary(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_monthly_sales_summary() IS 'The refresh routine of pos.mv_monthly_sales_summary (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else the months whose days, visits or weeks changed (mv_ops.refresh_keys), recounting customers only where visits changed; writes only rows that differ (mv_ops.apply_rows).';
+COMMENT ON FUNCTION pos.refresh_monthly_sales_summary() IS 'The refresh routine of pos.mv_monthly_sales_summary (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else the months whose days, customer analytics or weeks changed (mv_ops.refresh_keys), recounting customers only where customer analytics changed; writes only rows that differ (mv_ops.apply_rows).';
 
 --
 -- Name: refresh_product_performance(); Type: FUNCTION; Schema: pos
@@ -5158,7 +5158,7 @@ CREATE FUNCTION pos.refresh_weekly_sales_summary() RETURNS void
     AS $$
   SELECT mv_ops.apply_keyed('pos.mv_weekly_sales_summary', 'week_start_date', 'pos.weekly_sales_summary_rows',
     CASE WHEN pos.full_refresh() THEN pos.week_starts(ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d))
-         ELSE pos.week_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_daily_visits')) END,
+         ELSE pos.week_starts(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics')) END,
     pos.full_refresh())
 $$;
 
@@ -5482,8 +5482,9 @@ CREATE FUNCTION pos.weekly_sales_summary_rows(weeks date[]) RETURNS SETOF pos.mv
   days AS (
     SELECT d.*, w.ws AS week_start FROM w JOIN pos.mv_daily_sales_summary d ON d.date >= w.ws AND d.date < w.ws + 7
   ), customers AS (
-    SELECT w.ws AS week_start, count(*) FILTER (WHERE v.previous_visit IS NULL OR v.previous_visit < w.ws) AS n
-    FROM w JOIN pos.mv_customer_daily_visits v ON v.date >= w.ws AND v.date < w.ws + 7 GROUP BY 1
+    SELECT w.ws AS week_start,
+           sum(CASE WHEN a.date = w.ws THEN a.total_unique_customers ELSE a.not_seen_within[a.date - w.ws] END)::bigint AS n
+    FROM w JOIN pos.mv_customer_analytics a ON a.date >= w.ws AND a.date < w.ws + 7 GROUP BY 1
   )
   SELECT to_char(d.week_start, 'IYYY-"W"IW'), extract(isoyear FROM d.week_start)::int, extract(week FROM d.week_start)::int,
          d.week_start, d.week_start + 6, count(*), sum(d.total_transactions), COALESCE(max(c.n), 0), sum(d.total_revenue),
