@@ -744,8 +744,7 @@ DECLARE
 BEGIN
   IF NOT full_refresh AND COALESCE(cardinality(keys), 0) = 0 THEN
     -- What apply_rows would have counted: no key recomputed, no row gained.
-    PERFORM pg_catalog.set_config('mv_ops.recomputed_keys',
-      COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), ''), '0'), true);
+    PERFORM mv_ops.note_applied(0, 0);
     RETURN 0;
   END IF;
   -- Dropped below (and on commit): a second call in the same transaction starts clean.
@@ -795,11 +794,7 @@ BEGIN
   EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %2$s FROM %4$s f WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE t.%3$I = ANY(%5$L::date[]) AND t.%3$I = f.%3$I AND t::text = f::text)',
                  target, cols, key_column, fresh, keys);
   GET DIAGNOSTICS added = ROW_COUNT;
-  -- How many rows the table gained, for the log's rows_after without counting the whole table.
-  PERFORM pg_catalog.set_config('mv_ops.row_delta',
-    (COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.row_delta', true), '')::bigint, 0) + added - gone)::text, true);
-  PERFORM pg_catalog.set_config('mv_ops.recomputed_keys',
-    (COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), '')::int, 0) + cardinality(keys))::text, true);
+  PERFORM mv_ops.note_applied(cardinality(keys), added - gone);
   RETURN gone + added;
 END
 $_$;
@@ -1657,6 +1652,29 @@ $$;
 --
 
 COMMENT ON FUNCTION mv_ops.next_step(target_run bigint) IS 'Next queued attempt of a run, marking skipped those whose upstream failed in the same run.';
+
+--
+-- Name: note_applied(integer, bigint); Type: FUNCTION; Schema: mv_ops
+--
+
+CREATE FUNCTION mv_ops.note_applied(recomputed_keys integer, row_delta bigint) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+  -- How many rows the table gained, for the log's rows_after without counting the whole table.
+  PERFORM pg_catalog.set_config('mv_ops.row_delta',
+    (COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.row_delta', true), '')::bigint, 0) + row_delta)::text, true);
+  PERFORM pg_catalog.set_config('mv_ops.recomputed_keys',
+    (COALESCE(NULLIF(pg_catalog.current_setting('mv_ops.recomputed_keys', true), '')::int, 0) + recomputed_keys)::text, true);
+END
+$$;
+
+--
+-- Name: FUNCTION note_applied(recomputed_keys integer, row_delta bigint); Type: COMMENT; Schema: mv_ops
+--
+
+COMMENT ON FUNCTION mv_ops.note_applied(recomputed_keys integer, row_delta bigint) IS 'Adds to the refresh attempt in progress what a routine wrote: keys recomputed (logged as key_count) and rows gained (for rows_after). mv_ops.apply_rows calls it; a routine that writes its rows itself calls it instead.';
 
 --
 -- Name: note_source_change(); Type: FUNCTION; Schema: mv_ops
@@ -4917,6 +4935,8 @@ CREATE FUNCTION pos.refresh_customer_daily_visits() RETURNS void
 DECLARE
   full_refresh boolean := pos.full_refresh();
   days date[];
+  gone bigint;
+  added bigint;
 BEGIN
   days := CASE WHEN full_refresh THEN ARRAY(SELECT DISTINCT s.date FROM pos.lengolf_sales s
                                             UNION SELECT v.date FROM pos.mv_customer_daily_visits v ORDER BY 1)
@@ -4948,10 +4968,14 @@ BEGIN
   CREATE TEMP TABLE visit_facts ON COMMIT DROP AS
   SELECT COALESCE(f.date, o.date) AS date, COALESCE(f.customer_key, o.customer_key) AS customer_key, f.transactions,
          f.revenue, f.line_items, f.sim_usage, f.date IS NOT NULL AS bought, o.date IS NOT NULL AS replaced,
-         o.customer_id AS old_id, o.previous_visit AS was_previous
+         o.customer_id AS old_id, o.previous_visit AS was_previous,
+         o.transactions AS was_transactions, o.revenue::text AS was_revenue, o.line_items AS was_line_items,
+         o.sim_usage AS was_sim_usage
   FROM pos.customer_visit_facts(days) f
-  FULL JOIN (SELECT v.date, v.customer_key, v.customer_id, v.previous_visit FROM pos.mv_customer_daily_visits v
-             WHERE v.date = ANY (days)) o ON o.date = f.date AND o.customer_key = f.customer_key;
+  FULL JOIN (SELECT v.date, v.customer_key, v.transactions, v.revenue, v.line_items, v.sim_usage, v.customer_id,
+                    v.previous_visit
+             FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) o
+    ON o.date = f.date AND o.customer_key = f.customer_key;
   -- No ANALYZE of visit_facts or visit_rows (~5 ms each for a batch): the planner sizes a temp table never analyzed
   -- by its pages, which is right for both; only the joins by customer below need visit_moved's statistics.
   -- The moved customers: the changed days they bought on, and those they came to or went from.
@@ -4971,13 +4995,31 @@ BEGIN
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
   SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, p.previous_visit IS NULL AS is_first_visit,
          COALESCE(f.old_id, (SELECT c.customer_id FROM pos.customer c WHERE c.customer_key = f.customer_key)) AS customer_id,
-         p.previous_visit
+         p.previous_visit,
+         -- Compared as a full refresh would write them (revenue as text: 10.0 and 10.00 are equal numbers).
+         NOT f.replaced OR ROW(f.transactions, f.revenue::text, f.line_items, f.sim_usage, p.previous_visit)
+                           IS DISTINCT FROM ROW(f.was_transactions, f.was_revenue, f.was_line_items, f.was_sim_usage,
+                                                f.was_previous) AS changed
   FROM visit_facts f
   LEFT JOIN visit_moved m ON m.customer_key = f.customer_key
   CROSS JOIN LATERAL (SELECT CASE WHEN m.customer_key IS NULL THEN f.was_previous
                                   ELSE pos.previous_visit_before(f.customer_key, f.date, days, m.bought_days) END) p(previous_visit)
   WHERE f.bought;
-  PERFORM mv_ops.apply_rows('pos.mv_customer_daily_visits', 'date', 'pg_temp.visit_rows', days, false);
+  -- Only the rows that differ are written: the facts were paired with the rows they replace, so no row of the
+  -- changed days needs to be compared again as text (mv_ops.apply_rows), a third of this step for a batch.
+  DELETE FROM pos.mv_customer_daily_visits v
+  USING visit_facts f LEFT JOIN visit_rows r ON r.date = f.date AND r.customer_key = f.customer_key
+  WHERE f.replaced AND (r.date IS NULL OR r.changed)
+    AND v.date = ANY (days) AND v.date = f.date AND v.customer_key = f.customer_key;
+  GET DIAGNOSTICS gone = ROW_COUNT;
+  INSERT INTO pos.mv_customer_daily_visits (date, customer_key, transactions, revenue, line_items, sim_usage,
+                                            is_first_visit, customer_id, previous_visit)
+  SELECT r.date, r.customer_key, r.transactions, r.revenue, r.line_items, r.sim_usage, r.is_first_visit, r.customer_id,
+         r.previous_visit
+  FROM visit_rows r WHERE r.changed
+  ORDER BY r.date, r.customer_key;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  PERFORM mv_ops.note_applied(cardinality(days), added - gone);
   UPDATE pos.mv_customer_daily_visits v SET previous_visit = n.previous_visit, is_first_visit = n.previous_visit IS NULL
   FROM (SELECT x.customer_key, x.next_day, pos.previous_visit_before(x.customer_key, x.next_day, days, x.bought_days) AS previous_visit
         FROM (SELECT DISTINCT m.customer_key, m.bought_days,
@@ -4994,7 +5036,7 @@ $$;
 -- Name: FUNCTION refresh_customer_daily_visits(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the dates pos.lengolf_sales changed (mv_ops.refresh_keys), plus the previous visit (and first-visit flag) of each moved customer''s next visit on an unchanged day; writes only rows that differ (mv_ops.apply_rows). Incremental refreshes rely on the table being right before them (as every refresh leaves it): a customer who bought on the same changed days as before keeps each row''s previous visit, and only the others are probed.';
+COMMENT ON FUNCTION pos.refresh_customer_daily_visits() IS 'The refresh routine of pos.mv_customer_daily_visits (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the dates pos.lengolf_sales changed (mv_ops.refresh_keys), plus the previous visit (and first-visit flag) of each moved customer''s next visit on an unchanged day; writes only rows that differ (a full refresh through mv_ops.apply_rows, an incremental one from the facts paired with the rows they replace). Incremental refreshes rely on the table being right before them (as every refresh leaves it): a customer who bought on the same changed days as before keeps each row''s previous visit, and only the others are probed.';
 
 --
 -- Name: refresh_daily_sales_summary(); Type: FUNCTION; Schema: pos
@@ -9258,6 +9300,12 @@ REVOKE ALL ON FUNCTION mv_ops.mark_xid_clock() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION mv_ops.next_step(target_run bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION mv_ops.next_step(target_run bigint) TO mv_ops_operator;
+
+--
+-- Name: FUNCTION note_applied(recomputed_keys integer, row_delta bigint); Type: ACL; Schema: mv_ops
+--
+
+REVOKE ALL ON FUNCTION mv_ops.note_applied(recomputed_keys integer, row_delta bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION note_source_change(); Type: ACL; Schema: mv_ops
