@@ -3476,7 +3476,7 @@ $$;
 -- Name: FUNCTION customer_visit_facts(days date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.customer_visit_facts(days date[]) IS 'Identified customers'' purchases per day on these dates (pos.mv_customer_daily_visits without is_first_visit, which depends on every other day).';
+COMMENT ON FUNCTION pos.customer_visit_facts(days date[]) IS 'Identified customers'' purchases per day on these dates: pos.mv_customer_daily_visits without is_first_visit, customer_id and previous_visit, which depend on the customer''s other days and on pos.customer.';
 
 --
 -- Name: customers_not_seen_within(date[]); Type: FUNCTION; Schema: pos
@@ -4596,7 +4596,7 @@ CREATE FUNCTION pos.monthly_sales_summary_rows(months date[]) RETURNS SETOF pos.
 -- Name: FUNCTION monthly_sales_summary_rows(months date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only; a month''s customers add up its days'' customers not seen since the month began (customer analytics).';
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows(months date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer analytics and weeks of those months only; a month''s customers add up its days'' customers not seen since the month began.';
 
 --
 -- Name: monthly_sales_summary_rows_known(date[], date[]); Type: FUNCTION; Schema: pos
@@ -4645,7 +4645,7 @@ $$;
 -- Name: FUNCTION monthly_sales_summary_rows_known(months date[], recount date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.monthly_sales_summary_rows_known(months date[], recount date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, taking total_customers from the table for months not in recount (their visits did not change since the table was written); recounting every month it is pos.monthly_sales_summary_rows.';
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows_known(months date[], recount date[]) IS 'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, taking total_customers from the table for months not in recount (their customer analytics did not change since the table was written); recounting every month it is pos.monthly_sales_summary_rows.';
 
 --
 -- Name: performance_stats(); Type: FUNCTION; Schema: pos
@@ -4970,10 +4970,10 @@ BEGIN
          f.revenue, f.line_items, f.sim_usage, f.date IS NOT NULL AS bought, o.date IS NOT NULL AS replaced,
          o.customer_id AS old_id, o.previous_visit AS was_previous,
          o.transactions AS was_transactions, o.revenue::text AS was_revenue, o.line_items AS was_line_items,
-         o.sim_usage AS was_sim_usage
+         o.sim_usage AS was_sim_usage, o.is_first_visit AS was_first
   FROM pos.customer_visit_facts(days) f
-  FULL JOIN (SELECT v.date, v.customer_key, v.transactions, v.revenue, v.line_items, v.sim_usage, v.customer_id,
-                    v.previous_visit
+  FULL JOIN (SELECT v.date, v.customer_key, v.transactions, v.revenue, v.line_items, v.sim_usage, v.is_first_visit,
+                    v.customer_id, v.previous_visit
              FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) o
     ON o.date = f.date AND o.customer_key = f.customer_key;
   -- No ANALYZE of visit_facts or visit_rows (~5 ms each for a batch): the planner sizes a temp table never analyzed
@@ -4994,16 +4994,20 @@ BEGIN
   ON CONFLICT (customer_key) DO NOTHING;
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
   SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, p.previous_visit IS NULL AS is_first_visit,
-         COALESCE(f.old_id, (SELECT c.customer_id FROM pos.customer c WHERE c.customer_key = f.customer_key)) AS customer_id,
-         p.previous_visit,
-         -- Compared as a full refresh would write them (revenue as text: 10.0 and 10.00 are equal numbers).
-         NOT f.replaced OR ROW(f.transactions, f.revenue::text, f.line_items, f.sim_usage, p.previous_visit)
-                           IS DISTINCT FROM ROW(f.was_transactions, f.was_revenue, f.was_line_items, f.was_sim_usage,
-                                                f.was_previous) AS changed
+         i.customer_id, p.previous_visit,
+         -- Every column compared as a full refresh would write it (revenue as text: 10.0 and 10.00 are equal
+         -- numbers), so a row is left alone exactly when mv_ops.apply_rows would leave it.
+         NOT f.replaced
+           OR ROW(f.transactions, f.revenue::text, f.line_items, f.sim_usage, p.previous_visit IS NULL, i.customer_id,
+                  p.previous_visit)
+              IS DISTINCT FROM ROW(f.was_transactions, f.was_revenue, f.was_line_items, f.was_sim_usage, f.was_first,
+                                   f.old_id, f.was_previous) AS changed
   FROM visit_facts f
   LEFT JOIN visit_moved m ON m.customer_key = f.customer_key
   CROSS JOIN LATERAL (SELECT CASE WHEN m.customer_key IS NULL THEN f.was_previous
                                   ELSE pos.previous_visit_before(f.customer_key, f.date, days, m.bought_days) END) p(previous_visit)
+  CROSS JOIN LATERAL (SELECT COALESCE(f.old_id, (SELECT c.customer_id FROM pos.customer c
+                                                 WHERE c.customer_key = f.customer_key))) i(customer_id)
   WHERE f.bought;
   -- Only the rows that differ are written: the facts were paired with the rows they replace, so no row of the
   -- changed days needs to be compared again as text (mv_ops.apply_rows), a third of this step for a batch.
@@ -5545,7 +5549,7 @@ $$;
 -- Name: FUNCTION weekly_sales_summary_rows(weeks date[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.weekly_sales_summary_rows(weeks date[]) IS 'pos.mv_weekly_sales_summary''s rows for the ISO weeks starting on these Mondays, from the daily summary and customer visits of those weeks only.';
+COMMENT ON FUNCTION pos.weekly_sales_summary_rows(weeks date[]) IS 'pos.mv_weekly_sales_summary''s rows for the ISO weeks starting on these Mondays, from the daily summary and customer analytics of those weeks only (customers: the days'' customers not seen since the Monday).';
 
 --
 -- Name: availabilities; Type: TABLE; Schema: funeral
@@ -7500,7 +7504,7 @@ CREATE TABLE pos.mv_customer_daily_visits (
 -- Name: TABLE mv_customer_daily_visits; Type: COMMENT; Schema: pos
 --
 
-COMMENT ON TABLE pos.mv_customer_daily_visits IS 'Supporting aggregate (kept by pos.refresh_customer_daily_visits): one row per identified customer and day they bought; is_first_visit on the customer''s first such day. Distinct customers over any range are counted from it exactly, never by adding up daily counts.';
+COMMENT ON TABLE pos.mv_customer_daily_visits IS 'Supporting aggregate (kept by pos.refresh_customer_daily_visits): one row per identified customer and day they bought, with their stable id and previous visit; is_first_visit on the customer''s first such day. Distinct customers over any range are counted from it (or from the not-seen counts customer analytics derives from it) exactly, never by adding up daily distinct counts.';
 
 --
 -- Name: COLUMN mv_customer_daily_visits.customer_id; Type: COMMENT; Schema: pos

@@ -351,18 +351,42 @@ BEGIN
 END
 $$;
 
+-- The comments of what now reads customer analytics instead of the visits, or adds up stored counts.
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows(date[]) IS
+  'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer analytics and weeks of those months only; a month''s customers add up its days'' customers not seen since the month began.';
+COMMENT ON FUNCTION pos.monthly_sales_summary_rows_known(date[], date[]) IS
+  'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, taking total_customers from the table for months not in recount (their customer analytics did not change since the table was written); recounting every month it is pos.monthly_sales_summary_rows.';
+COMMENT ON FUNCTION pos.weekly_sales_summary_rows(date[]) IS
+  'pos.mv_weekly_sales_summary''s rows for the ISO weeks starting on these Mondays, from the daily summary and customer analytics of those weeks only (customers: the days'' customers not seen since the Monday).';
+COMMENT ON TABLE pos.mv_customer_daily_visits IS
+  'Supporting aggregate (kept by pos.refresh_customer_daily_visits): one row per identified customer and day they bought, with their stable id and previous visit; is_first_visit on the customer''s first such day. Distinct customers over any range are counted from it (or from the not-seen counts customer analytics derives from it) exactly, never by adding up daily distinct counts.';
+COMMENT ON FUNCTION pos.customer_visit_facts(date[]) IS
+  'Identified customers'' purchases per day on these dates: pos.mv_customer_daily_visits without is_first_visit, customer_id and previous_visit, which depend on the customer''s other days and on pos.customer.';
+
+-- Customer analytics reads the visits alone now, yet keeps pos.customer among its declared sources: pos.customer
+-- is key-tracked (its journal records first_seen), and a tracked table no aggregate reads would keep its journal rows
+-- until the nightly prune. The keys it hands are days whose visits changed anyway.
+
 -- Rows written before this migration: their ids, previous visits and counts. The visits are written again in date
 -- order (an UPDATE would scatter a day's rows over the table); the truncation journals a full refresh of what reads
--- them, to the same figures.
+-- them, to the same figures. Every visit's customer has an id (the visits routine assigns them first); one that had
+-- none would get it here rather than lose its visits.
+INSERT INTO pos.customer (customer_key, first_seen)
+SELECT v.customer_key, min(v.date) FROM pos.mv_customer_daily_visits v
+WHERE NOT EXISTS (SELECT 1 FROM pos.customer c WHERE c.customer_key = v.customer_key)
+GROUP BY 1 ORDER BY 1;
 CREATE TEMP TABLE visits_0118 ON COMMIT DROP AS
-SELECT v.date, v.customer_key, v.transactions, v.revenue, v.line_items, v.sim_usage, v.is_first_visit, c.customer_id,
-       lag(v.date) OVER (PARTITION BY v.customer_key ORDER BY v.date) AS previous_visit
+SELECT v.date, v.customer_key, v.transactions, v.revenue, v.line_items, v.sim_usage,
+       lag(v.date) OVER (PARTITION BY v.customer_key ORDER BY v.date) AS previous_visit, c.customer_id
 FROM pos.mv_customer_daily_visits v JOIN pos.customer c ON c.customer_key = v.customer_key;
 TRUNCATE pos.mv_customer_daily_visits;
-INSERT INTO pos.mv_customer_daily_visits SELECT * FROM visits_0118 ORDER BY date, customer_key;
+INSERT INTO pos.mv_customer_daily_visits (date, customer_key, transactions, revenue, line_items, sim_usage, is_first_visit,
+                                          customer_id, previous_visit)
+SELECT b.date, b.customer_key, b.transactions, b.revenue, b.line_items, b.sim_usage, b.previous_visit IS NULL,
+       b.customer_id, b.previous_visit
+FROM visits_0118 b ORDER BY b.date, b.customer_key;
 DROP TABLE visits_0118;
+ANALYZE pos.mv_customer_daily_visits;
 UPDATE pos.mv_customer_analytics a SET not_seen_within = ns.counts
 FROM pos.customers_not_seen_within(ARRAY(SELECT x.date FROM pos.mv_customer_analytics x)) ns
 WHERE ns.date = a.date;
-COMMENT ON FUNCTION pos.monthly_sales_summary_rows(date[]) IS
-  'pos.mv_monthly_sales_summary''s rows for the months starting on these dates, from the daily summary, customer visits and weeks of those months only; a month''s customers add up its days'' customers not seen since the month began (customer analytics).';

@@ -47,10 +47,10 @@ BEGIN
          f.revenue, f.line_items, f.sim_usage, f.date IS NOT NULL AS bought, o.date IS NOT NULL AS replaced,
          o.customer_id AS old_id, o.previous_visit AS was_previous,
          o.transactions AS was_transactions, o.revenue::text AS was_revenue, o.line_items AS was_line_items,
-         o.sim_usage AS was_sim_usage
+         o.sim_usage AS was_sim_usage, o.is_first_visit AS was_first
   FROM pos.customer_visit_facts(days) f
-  FULL JOIN (SELECT v.date, v.customer_key, v.transactions, v.revenue, v.line_items, v.sim_usage, v.customer_id,
-                    v.previous_visit
+  FULL JOIN (SELECT v.date, v.customer_key, v.transactions, v.revenue, v.line_items, v.sim_usage, v.is_first_visit,
+                    v.customer_id, v.previous_visit
              FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) o
     ON o.date = f.date AND o.customer_key = f.customer_key;
   -- No ANALYZE of visit_facts or visit_rows (~5 ms each for a batch): the planner sizes a temp table never analyzed
@@ -71,16 +71,20 @@ BEGIN
   ON CONFLICT (customer_key) DO NOTHING;
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
   SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, p.previous_visit IS NULL AS is_first_visit,
-         COALESCE(f.old_id, (SELECT c.customer_id FROM pos.customer c WHERE c.customer_key = f.customer_key)) AS customer_id,
-         p.previous_visit,
-         -- Compared as a full refresh would write them (revenue as text: 10.0 and 10.00 are equal numbers).
-         NOT f.replaced OR ROW(f.transactions, f.revenue::text, f.line_items, f.sim_usage, p.previous_visit)
-                           IS DISTINCT FROM ROW(f.was_transactions, f.was_revenue, f.was_line_items, f.was_sim_usage,
-                                                f.was_previous) AS changed
+         i.customer_id, p.previous_visit,
+         -- Every column compared as a full refresh would write it (revenue as text: 10.0 and 10.00 are equal
+         -- numbers), so a row is left alone exactly when mv_ops.apply_rows would leave it.
+         NOT f.replaced
+           OR ROW(f.transactions, f.revenue::text, f.line_items, f.sim_usage, p.previous_visit IS NULL, i.customer_id,
+                  p.previous_visit)
+              IS DISTINCT FROM ROW(f.was_transactions, f.was_revenue, f.was_line_items, f.was_sim_usage, f.was_first,
+                                   f.old_id, f.was_previous) AS changed
   FROM visit_facts f
   LEFT JOIN visit_moved m ON m.customer_key = f.customer_key
   CROSS JOIN LATERAL (SELECT CASE WHEN m.customer_key IS NULL THEN f.was_previous
                                   ELSE pos.previous_visit_before(f.customer_key, f.date, days, m.bought_days) END) p(previous_visit)
+  CROSS JOIN LATERAL (SELECT COALESCE(f.old_id, (SELECT c.customer_id FROM pos.customer c
+                                                 WHERE c.customer_key = f.customer_key))) i(customer_id)
   WHERE f.bought;
   -- Only the rows that differ are written: the facts were paired with the rows they replace, so no row of the
   -- changed days needs to be compared again as text (mv_ops.apply_rows), a third of this step for a batch.
