@@ -21,6 +21,12 @@ const lastRun = async () =>
                    WHERE run_id = (SELECT max(run_id) FROM mv_ops.refresh_run) ORDER BY position`)
   ).rows;
 
+/** Per aggregate of the last run: "status refresh_type key_count". */
+const lastRunKinds = async () =>
+  Object.fromEntries(
+    (await lastRun()).map((r) => [r.view_name.replace('pos.', ''), `${r.status} ${r.refresh_type} ${r.key_count}`])
+  );
+
 describe('seed-compatible operations', () => {
   test('pos.refresh_all_mv() succeeds twice in a row, a full refresh of all nine aggregates each time (defects 000-6, 000-11, 000-15)', async () => {
     await c.query(`CALL pos.refresh_all_mv()`);
@@ -35,9 +41,7 @@ describe('seed-compatible operations', () => {
     await c.query(`INSERT INTO pos.lengolf_sales (date, sales_timestamp, receipt_number, customer_phone_number, sales_net)
                    VALUES ('2025-01-15', '2025-01-15 12:00+07', 'incr-1', '0899990001', 10)`);
     await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
-    const keys = Object.fromEntries(
-      (await lastRun()).map((r) => [r.view_name.replace('pos.', ''), `${r.status} ${r.refresh_type} ${r.key_count}`])
-    );
+    const keys = await lastRunKinds();
     expect(keys).toEqual({
       mv_daily_sales_summary: 'succeeded incremental 1',
       mv_customer_daily_visits: 'succeeded incremental 1',
@@ -65,9 +69,7 @@ describe('seed-compatible operations', () => {
     await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
     await sale('2025-01-15', 'incr-3');
     await c.query(`CALL mv_ops.refresh(pack => 'sales', trigger => 'schedule')`);
-    const keys = Object.fromEntries(
-      (await lastRun()).map((r) => [r.view_name.replace('pos.', ''), `${r.status} ${r.refresh_type} ${r.key_count}`])
-    );
+    const keys = await lastRunKinds();
     expect(keys).toEqual({
       mv_daily_sales_summary: 'succeeded incremental 1',
       mv_customer_daily_visits: 'succeeded incremental 1',

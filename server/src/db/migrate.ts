@@ -11,7 +11,12 @@ export interface MigrateResult {
   applied: string[];
 }
 
-export async function migrate(databaseUrl: string, log: (line: string) => void): Promise<MigrateResult> {
+/** Applies the pending migrations, or only the first `count` of all of them (tests building an older schema). */
+export async function migrate(
+  databaseUrl: string,
+  log: (line: string) => void,
+  count?: number
+): Promise<MigrateResult> {
   const ran = await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,
@@ -21,6 +26,7 @@ export async function migrate(databaseUrl: string, log: (line: string) => void):
     createMigrationsSchema: true,
     checkOrder: true,
     singleTransaction: false,
+    count,
     // The migrations' own NOTICEs (e.g. "pg_cron not present") are what operators need to see.
     logger: { debug: () => undefined, info: log, warn: log, error: log },
   });
