@@ -1,4 +1,4 @@
-// Upgrading a database with sales in it across 0118: the visits it had get their ids and previous visits, customer
+// Upgrading a database with sales in it across 0119: the visits it had get their ids and previous visits, customer
 // analytics its not-seen counts, the visits stay in date order, and every aggregate after the next scheduled refresh
 // equals a full recompute.
 import { execFile } from 'node:child_process';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query(`CREATE DATABASE "${NAME}"`);
   const files = readdirSync(resolve(REPO_ROOT, 'sql/migrations')).filter((f) => f.endsWith('.sql'));
-  const before = files.sort().findIndex((f) => f.startsWith('0118_'));
+  const before = files.sort().findIndex((f) => f.startsWith('0119_'));
   await migrateFirst(before);
   c = new Client({ connectionString: url });
   await c.connect();
@@ -48,7 +48,7 @@ afterAll(async () => {
   await admin.end();
 });
 
-describe('0118 on a database with sales', () => {
+describe('0119 on a database with sales', () => {
   test('every visit gets its customer id from pos.customer and its previous visit, in date order on disk', async () => {
     const { rows } = await c.query(`
       SELECT count(*)::int AS visits,

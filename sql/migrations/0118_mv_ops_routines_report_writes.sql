@@ -1,4 +1,4 @@
--- 0119: a refresh routine that writes its rows itself (it knows which of them changed, so it need not compare them
+-- 0118: a refresh routine that writes its rows itself (it knows which of them changed, so it need not compare them
 -- all as mv_ops.apply_rows does) reports what it did through mv_ops.note_applied, the bookkeeping apply_rows and
 -- apply_keyed now share.
 -- Up Migration
