@@ -138,6 +138,16 @@ describe('bench report sections', () => {
         view('pos.c', 'full', null),
       ]),
       ratio: ratio(scheduledMs, fullMs),
+      rounds: [
+        { batchReceipts: 2, batchLines: 3 * n, scheduledMs, fullMs, ratio: ratio(scheduledMs, fullMs) },
+        {
+          batchReceipts: 2,
+          batchLines: 3 * n,
+          scheduledMs: scheduledMs * 3,
+          fullMs,
+          ratio: ratio(scheduledMs * 3, fullMs),
+        },
+      ],
     },
     writePath: [
       {
@@ -170,7 +180,7 @@ describe('bench report sections', () => {
     expect(refreshKinds([{ ...view('pos.a', null, null), status: 'skipped' }])).toBe('skipped ×1');
   });
 
-  test('the incremental refresh table: scale, source rows, batch lines, both times, their ratio and the kinds', () => {
+  test("the incremental refresh table: scale, source rows, batch lines, both times, their ratio, every round's and the kinds", () => {
     expect(lines.map(cells)).toContainEqual([
       '',
       '100',
@@ -179,10 +189,22 @@ describe('bench report sections', () => {
       '1,234',
       '123,456',
       '1.00 %',
+      '1.00 %, 3.00 %',
       'incremental ×2 (2–61 keys), full ×1',
       '',
     ]);
-    expect(lines.map(cells)).toContainEqual(['', '1', '1,000', '3', '120', '1,000', '12.00 %', expect.any(String), '']);
+    expect(lines.map(cells)).toContainEqual([
+      '',
+      '1',
+      '1,000',
+      '3',
+      '120',
+      '1,000',
+      '12.00 %',
+      '12.00 %, 36.00 %',
+      expect.any(String),
+      '',
+    ]);
     // Per view: the batch refresh's kind and time next to the full refresh's.
     expect(lines.map(cells)).toContainEqual(['', '1', 'pos.a', 'incremental (2 keys)', '1.5', '40.0', '']);
     expect(lines.map(cells)).toContainEqual(['', '1', 'pos.c', 'full', '5.0', '5.0', '']);
