@@ -741,6 +741,7 @@ CREATE FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of reg
     AS $$
 DECLARE
   written bigint;
+  fresh_rows bigint;
 BEGIN
   IF NOT full_refresh AND COALESCE(cardinality(keys), 0) = 0 THEN
     -- What apply_rows would have counted: no key recomputed, no row gained.
@@ -749,8 +750,13 @@ BEGIN
   END IF;
   -- Dropped below (and on commit): a second call in the same transaction starts clean.
   EXECUTE format('CREATE TEMP TABLE mv_ops_fresh ON COMMIT DROP AS SELECT * FROM %s(%L::date[])', rows_of, COALESCE(keys, '{}'));
-  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it were large.
-  ANALYZE pg_temp.mv_ops_fresh;
+  GET DIAGNOSTICS fresh_rows = ROW_COUNT;
+  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it held about ten
+  -- pages of rows, and a hundred rows planned as a few could be compared each with each. A handful cannot, and
+  -- analyzing them would cost more than comparing them (about a millisecond, in most steps of a batch).
+  IF full_refresh OR fresh_rows > 20 THEN
+    ANALYZE pg_temp.mv_ops_fresh;
+  END IF;
   written := mv_ops.apply_rows(target, key_column, 'pg_temp.mv_ops_fresh'::regclass, keys, full_refresh);
   DROP TABLE pg_temp.mv_ops_fresh;
   RETURN written;
@@ -1210,24 +1216,6 @@ $$;
 --
 
 COMMENT ON FUNCTION mv_ops.freshness_at(at timestamp with time zone) IS 'Freshness of every managed view as of a moment (tests pass a moment; dashboards use mv_ops.freshness). Never waits for a view''s lock: size_bytes is NULL while a plain REFRESH (or DDL) holds the view.';
-
---
--- Name: full_xid(xid, bigint); Type: FUNCTION; Schema: mv_ops
---
-
-CREATE FUNCTION mv_ops.full_xid(x xid, next_xid bigint) RETURNS xid8
-    LANGUAGE sql IMMUTABLE
-    AS $$
-  -- A row's xmin is 32 bits; a committed one lies within 2^31 ids below the counter, which fixes its epoch.
-  SELECT (next_xid OPERATOR(pg_catalog.-) ((next_xid OPERATOR(pg_catalog.%) 4294967296 OPERATOR(pg_catalog.-) x::text::bigint
-          OPERATOR(pg_catalog.+) 4294967296) OPERATOR(pg_catalog.%) 4294967296))::text::pg_catalog.xid8
-$$;
-
---
--- Name: FUNCTION full_xid(x xid, next_xid bigint); Type: COMMENT; Schema: mv_ops
---
-
-COMMENT ON FUNCTION mv_ops.full_xid(x xid, next_xid bigint) IS 'The 64-bit id of a recent transaction id x (a row''s xmin), given the counter next_xid (a current snapshot''s xmax).';
 
 --
 -- Name: heal_tracking(); Type: FUNCTION; Schema: mv_ops
@@ -2872,20 +2860,29 @@ BEGIN
           COALESCE(views, CASE WHEN pack IS NULL THEN ARRAY['*'] ELSE ARRAY['pack:' || pack] END), cascade)
   RETURNING run_id INTO new_run;
 
-  -- Asked-for views plus (with cascade) every managed view downstream of them, in topological order.
+  -- Asked-for views plus (with cascade) every managed view downstream of them, in topological order: the order of
+  -- mv_ops.view_level, computed here from the same edges, which are walked out of the catalog once for both.
   INSERT INTO mv_ops.refresh_log (run_id, view_id, view_name, position, trigger, requested_by)
-  WITH RECURSIVE wanted(view_id, is_asked) AS (
+  WITH RECURSIVE edges AS MATERIALIZED (
+    SELECT s.view_id, s.upstream_view_id FROM mv_ops.view_source s WHERE s.upstream_view_id IS NOT NULL
+  ), wanted(view_id, is_asked) AS (
     SELECT DISTINCT unnest(asked_ids), true
     UNION
-    SELECT s.view_id, false FROM wanted w JOIN mv_ops.view_source s ON s.upstream_view_id = w.view_id
+    SELECT e.view_id, false FROM wanted w JOIN edges e ON e.upstream_view_id = w.view_id
     WHERE start_run.cascade
   ), plan AS (
     SELECT w.view_id, bool_or(w.is_asked) AS is_asked FROM wanted w GROUP BY w.view_id
+  ), chain(view_id, level) AS (
+    SELECT mv.view_id, 0 FROM mv_ops.managed_view mv
+    UNION ALL
+    SELECT e.view_id, c.level + 1 FROM chain c JOIN edges e ON e.upstream_view_id = c.view_id
+  ), lv AS (
+    SELECT c.view_id, max(c.level) AS level FROM chain c GROUP BY c.view_id
   )
   SELECT new_run, m.view_id, mv_ops.qualified_name(m),
          row_number() OVER (ORDER BY lv.level, mv_ops.qualified_name(m)),
          CASE WHEN p.is_asked THEN start_run.trigger ELSE 'cascade' END, left(requested_by, 200)
-  FROM plan p JOIN mv_ops.managed_view m USING (view_id) JOIN mv_ops.view_level lv USING (view_id);
+  FROM plan p JOIN mv_ops.managed_view m USING (view_id) JOIN lv USING (view_id);
   RETURN new_run;
 END
 $$;
@@ -3055,7 +3052,6 @@ CREATE FUNCTION mv_ops.unjournaled_keys(source oid, seen pg_snapshot) RETURNS da
 DECLARE
   cd record;
   since timestamptz;
-  counter bigint := pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::bigint;
   keys date[];
 BEGIN
   SELECT c.key_column, c.time_zone INTO cd FROM mv_ops.current_day_source c WHERE c.tbl = source;
@@ -3071,10 +3067,13 @@ BEGIN
   -- day (a day earlier, in case the clock was set back). Its xmin may be a subtransaction's id, above its top-level
   -- one, which is what a snapshot lists: so not "invisible in seen" but "at or above seen's oldest running writer",
   -- which may take rows seen already saw (a transaction held open across a refresh makes such rows due again).
+  -- age() counts back from one id fixed for the transaction, so "age at most that of seen's xmin" is "at or above
+  -- it" for any id within 2^31 of the counter (a frozen row's age is the maximum: seen long ago).
   BEGIN
     EXECUTE format('SELECT COALESCE(pg_catalog.array_agg(DISTINCT t.%1$I ORDER BY t.%1$I), ''{}'') FROM %2$s t
-                    WHERE t.%1$I >= $1 AND mv_ops.full_xid(t.xmin, $2) >= $3', cd.key_column, source::regclass)
-      INTO keys USING (since AT TIME ZONE cd.time_zone)::date - 1, counter, pg_catalog.pg_snapshot_xmin(seen);
+                    WHERE t.%1$I >= $1 AND pg_catalog.age(t.xmin) <= pg_catalog.age(pg_catalog.xid($2))',
+                   cd.key_column, source::regclass)
+      INTO keys USING (since AT TIME ZONE cd.time_zone)::date - 1, pg_catalog.pg_snapshot_xmin(seen);
   EXCEPTION WHEN lock_not_available THEN
     RETURN NULL;
   END;
@@ -9213,12 +9212,6 @@ GRANT ALL ON FUNCTION mv_ops.finish_run(target_run bigint) TO mv_ops_operator;
 
 REVOKE ALL ON FUNCTION mv_ops.freshness_at(at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION mv_ops.freshness_at(at timestamp with time zone) TO mv_ops_reader;
-
---
--- Name: FUNCTION full_xid(x xid, next_xid bigint); Type: ACL; Schema: mv_ops
---
-
-REVOKE ALL ON FUNCTION mv_ops.full_xid(x xid, next_xid bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION heal_tracking(); Type: ACL; Schema: mv_ops
