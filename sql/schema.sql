@@ -732,13 +732,52 @@ CREATE FUNCTION mv_ops.applied_migrations() RETURNS SETOF text
 COMMENT ON FUNCTION mv_ops.applied_migrations() IS 'Names of the applied migrations, so the service''s readiness check can compare them with the files it ships.';
 
 --
+-- Name: apply_array(regclass, name, date[], anyarray); Type: FUNCTION; Schema: mv_ops
+--
+
+CREATE FUNCTION mv_ops.apply_array(target regclass, key_column name, keys date[], fresh anyarray) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+DECLARE
+  gone bigint;
+  added bigint;
+  cols text;
+BEGIN
+  IF pg_catalog.pg_typeof(fresh) IS DISTINCT FROM
+     (SELECT t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype WHERE c.oid = target)::regtype THEN
+    RAISE EXCEPTION 'the fresh rows (%) are not rows of % (an array of its row type)', pg_catalog.pg_typeof(fresh), target
+      USING ERRCODE = '42804';
+  END IF;
+  SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
+  FROM pg_catalog.pg_attribute a WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped;
+  keys := COALESCE(keys, '{}');
+  -- As mv_ops.apply_rows: only rows that differ, compared as text, are written.
+  EXECUTE format('DELETE FROM %1$s t WHERE t.%2$I = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest($2) f WHERE f.%2$I = t.%2$I AND f::text = t::text)',
+                 target, key_column) USING keys, fresh;
+  GET DIAGNOSTICS gone = ROW_COUNT;
+  EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %2$s FROM pg_catalog.unnest($2) f WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE t.%3$I = ANY($1) AND t.%3$I = f.%3$I AND t::text = f::text)',
+                 target, cols, key_column) USING keys, fresh;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  PERFORM mv_ops.note_applied(cardinality(keys), added - gone);
+  RETURN gone + added;
+END
+$_$;
+
+--
+-- Name: FUNCTION apply_array(target regclass, key_column name, keys date[], fresh anyarray); Type: COMMENT; Schema: mv_ops
+--
+
+COMMENT ON FUNCTION mv_ops.apply_array(target regclass, key_column name, keys date[], fresh anyarray) IS 'mv_ops.apply_rows (incremental) with the fresh rows given as an array of target''s row type: makes target''s rows for keys equal to them, writing only the rows that differ. For the few rows of a batch, which a temp table would cost more to hold. Returns rows written.';
+
+--
 -- Name: apply_keyed(regclass, name, regproc, date[], boolean); Type: FUNCTION; Schema: mv_ops
 --
 
 CREATE FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean DEFAULT false) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 DECLARE
   written bigint;
   fresh_rows bigint;
@@ -748,26 +787,28 @@ BEGIN
     PERFORM mv_ops.note_applied(0, 0);
     RETURN 0;
   END IF;
+  IF NOT full_refresh THEN
+    -- The keys as literals, so the rows function is inlined and planned for them.
+    EXECUTE format('SELECT mv_ops.apply_array($1, $2, $3, ARRAY(SELECT r FROM %s(%L::date[]) r))', rows_of, keys)
+      INTO written USING target, key_column, keys;
+    RETURN written;
+  END IF;
   -- Dropped below (and on commit): a second call in the same transaction starts clean.
   EXECUTE format('CREATE TEMP TABLE mv_ops_fresh ON COMMIT DROP AS SELECT * FROM %s(%L::date[])', rows_of, COALESCE(keys, '{}'));
   GET DIAGNOSTICS fresh_rows = ROW_COUNT;
-  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it held about ten
-  -- pages of rows, and a hundred rows planned as a few could be compared each with each. A handful cannot, and
-  -- analyzing them would cost more than comparing them (about a millisecond, in most steps of a batch).
-  IF full_refresh OR fresh_rows > 20 THEN
-    ANALYZE pg_temp.mv_ops_fresh;
-  END IF;
+  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it were small.
+  ANALYZE pg_temp.mv_ops_fresh;
   written := mv_ops.apply_rows(target, key_column, 'pg_temp.mv_ops_fresh'::regclass, keys, full_refresh);
   DROP TABLE pg_temp.mv_ops_fresh;
   RETURN written;
 END
-$$;
+$_$;
 
 --
 -- Name: FUNCTION apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) IS 'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys; an incremental call with no keys returns 0 at once.';
+COMMENT ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) IS 'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys: held in an array (mv_ops.apply_array) for an incremental call, in an analyzed temp table for a full one; an incremental call with no keys returns 0 at once.';
 
 --
 -- Name: apply_rows(regclass, name, regclass, date[], boolean); Type: FUNCTION; Schema: mv_ops
@@ -5123,7 +5164,7 @@ COMMENT ON FUNCTION pos.refresh_monthly_reports_cache() IS 'The refresh routine 
 CREATE FUNCTION pos.refresh_monthly_sales_summary() RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 DECLARE
   full_refresh boolean := pos.full_refresh();
   months date[];
@@ -5140,21 +5181,25 @@ BEGIN
     IF cardinality(months) = 0 THEN
       RETURN;
     END IF;
+    -- The keys as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
+    EXECUTE format('SELECT mv_ops.apply_array($1, $2, $3, ARRAY(SELECT r FROM pos.monthly_sales_summary_rows_known(%L::date[], %L::date[]) r))',
+                   months, recount)
+      USING 'pos.mv_monthly_sales_summary'::regclass, 'month_start_date'::name, months;
+    RETURN;
   END IF;
-  -- The keys as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
   EXECUTE format('CREATE TEMP TABLE monthly_fresh ON COMMIT DROP AS SELECT * FROM pos.monthly_sales_summary_rows_known(%L::date[], %L::date[])',
                  months, recount);
   ANALYZE pg_temp.monthly_fresh;
   PERFORM mv_ops.apply_rows('pos.mv_monthly_sales_summary', 'month_start_date', 'pg_temp.monthly_fresh', months, full_refresh);
   DROP TABLE pg_temp.monthly_fresh;
 END
-$$;
+$_$;
 
 --
 -- Name: FUNCTION refresh_monthly_sales_summary(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_monthly_sales_summary() IS 'The refresh routine of pos.mv_monthly_sales_summary (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else the months whose days, customer analytics or weeks changed (mv_ops.refresh_keys), recounting customers only where customer analytics changed; writes only rows that differ (mv_ops.apply_rows).';
+COMMENT ON FUNCTION pos.refresh_monthly_sales_summary() IS 'The refresh routine of pos.mv_monthly_sales_summary (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else the months whose days, customer analytics or weeks changed (mv_ops.refresh_keys), recounting customers only where customer analytics changed; writes only rows that differ (mv_ops.apply_rows for a full refresh, mv_ops.apply_array for an incremental one).';
 
 --
 -- Name: refresh_product_performance(); Type: FUNCTION; Schema: pos
@@ -9121,6 +9166,12 @@ REVOKE ALL ON FUNCTION funeral_mv.refresh_realtime_availability_managed() FROM P
 
 REVOKE ALL ON FUNCTION mv_ops.applied_migrations() FROM PUBLIC;
 GRANT ALL ON FUNCTION mv_ops.applied_migrations() TO mv_ops_reader;
+
+--
+-- Name: FUNCTION apply_array(target regclass, key_column name, keys date[], fresh anyarray); Type: ACL; Schema: mv_ops
+--
+
+REVOKE ALL ON FUNCTION mv_ops.apply_array(target regclass, key_column name, keys date[], fresh anyarray) FROM PUBLIC;
 
 --
 -- Name: FUNCTION apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean); Type: ACL; Schema: mv_ops
