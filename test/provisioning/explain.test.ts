@@ -6,6 +6,7 @@ import { buildCases, loadQueries, Preparer } from './support/cases';
 import { openSeededDatabase, type SeededDb } from './support/database';
 import type { SqlQuery } from './support/dashboards';
 import { LIVE_TAIL, sourceReads } from './support/plan';
+import { nestedPlans, type PlanNode } from '../harness/nestedPlans';
 
 jest.setTimeout(300_000);
 
@@ -54,31 +55,16 @@ describe("zero-lag reads' live tail: allowed, and exactly an index range on the 
   test.each(LIVE_TAIL)(
     '%s, as executed (auto_explain of its nested statements), reads pos.lengolf_sales only through index ranges on the date',
     async (tail) => {
-      const owner = seeded.owner;
-      const plans: string[] = [];
-      const onNotice = (n: { message?: string }) => plans.push(n.message ?? '');
-      owner.on('notice', onNotice);
-      try {
-        await owner.query(`LOAD 'auto_explain'`);
-        await owner.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
-                           SET auto_explain.log_level = notice; SET auto_explain.log_format = json`);
-        await owner.query(`SELECT * FROM ${tail}(pos.live_tail_day())`);
-      } finally {
-        await owner.query(`RESET auto_explain.log_min_duration`);
-        owner.off('notice', onNotice);
-      }
+      const plans = await nestedPlans(seeded.owner, `SELECT * FROM ${tail}(pos.live_tail_day())`);
       const scans: string[] = [];
-      const visit = (n: Record<string, unknown> & { Plans?: never[] }): void => {
+      const visit = (n: PlanNode): void => {
         const index = String(n['Index Name'] ?? '');
         if (n['Relation Name'] === 'lengolf_sales' || index.startsWith('idx_lengolf_sales')) {
           scans.push(`${n['Node Type']}|${index}|${String(n['Index Cond'] ?? n['Recheck Cond'] ?? '')}`);
         }
         (n.Plans ?? []).forEach(visit);
       };
-      for (const text of plans) {
-        const json = text.slice(text.indexOf('{'));
-        visit(JSON.parse(json).Plan);
-      }
+      plans.forEach((p) => visit(p.plan));
       expect(scans.length).toBeGreaterThan(0);
       for (const scan of scans) {
         expect(scan).toMatch(/^(Bitmap Index Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)\|/);

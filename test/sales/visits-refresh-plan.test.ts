@@ -4,18 +4,13 @@
 // refresh at scale 100 instead of milliseconds (migration 0120). Such a join must not come back.
 import type { Client } from 'pg';
 import { salesSeeder } from '../../server/src/seed/sales';
+import { nestedPlans, type PlanNode } from '../harness/nestedPlans';
 import { openTestDatabase, type TestDb } from '../harness/sql';
 
 jest.setTimeout(180_000);
 
 let db: TestDb;
 let c: Client;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
 
 beforeAll(async () => {
   db = await openTestDatabase('sales_visits_plan');
@@ -44,26 +39,11 @@ const tempJoins = (n: PlanNode): string[] => {
 };
 
 /** The statements of a scheduled refresh of the visits alone, each with its plan. */
-async function plansOfScheduledVisitsRefresh(): Promise<Array<{ query: string; plan: PlanNode }>> {
-  const notices: string[] = [];
-  const onNotice = (n: { message?: string }) => notices.push(n.message ?? '');
-  c.on('notice', onNotice);
-  try {
-    await c.query(`LOAD 'auto_explain'`);
-    await c.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
-                   SET auto_explain.log_level = notice; SET auto_explain.log_format = json`);
-    await c.query(
-      `CALL mv_ops.refresh(views => ARRAY['pos.mv_customer_daily_visits'], cascade => false, trigger => 'schedule')`
-    );
-  } finally {
-    await c.query(`RESET auto_explain.log_min_duration`);
-    c.off('notice', onNotice);
-  }
-  return notices
-    .filter((text) => text.includes('{'))
-    .map((text) => JSON.parse(text.slice(text.indexOf('{'))) as { 'Query Text': string; Plan: PlanNode })
-    .map((e) => ({ query: e['Query Text'].trim(), plan: e.Plan }));
-}
+const plansOfScheduledVisitsRefresh = () =>
+  nestedPlans(
+    c,
+    `CALL mv_ops.refresh(views => ARRAY['pos.mv_customer_daily_visits'], cascade => false, trigger => 'schedule')`
+  );
 
 test('an incremental visits refresh never joins visit_facts with visit_rows, whose match the planner cannot estimate', async () => {
   const { rows } = await c.query<{ day: string; phone: string }>(
