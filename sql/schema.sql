@@ -780,14 +780,13 @@ CREATE FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of reg
     AS $_$
 DECLARE
   written bigint;
-  fresh_rows bigint;
 BEGIN
   IF NOT full_refresh AND COALESCE(cardinality(keys), 0) = 0 THEN
     -- What apply_rows would have counted: no key recomputed, no row gained.
     PERFORM mv_ops.note_applied(0, 0);
     RETURN 0;
   END IF;
-  IF NOT full_refresh THEN
+  IF NOT full_refresh AND cardinality(keys) <= 100 THEN
     -- The keys as literals, so the rows function is inlined and planned for them.
     EXECUTE format('SELECT mv_ops.apply_array($1, $2, $3, ARRAY(SELECT r FROM %s(%L::date[]) r))', rows_of, keys)
       INTO written USING target, key_column, keys;
@@ -795,8 +794,8 @@ BEGIN
   END IF;
   -- Dropped below (and on commit): a second call in the same transaction starts clean.
   EXECUTE format('CREATE TEMP TABLE mv_ops_fresh ON COMMIT DROP AS SELECT * FROM %s(%L::date[])', rows_of, COALESCE(keys, '{}'));
-  GET DIAGNOSTICS fresh_rows = ROW_COUNT;
-  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it were small.
+  -- A fresh temp table has no statistics: without them the plans of the comparisons below would not know how
+  -- many rows share a key.
   ANALYZE pg_temp.mv_ops_fresh;
   written := mv_ops.apply_rows(target, key_column, 'pg_temp.mv_ops_fresh'::regclass, keys, full_refresh);
   DROP TABLE pg_temp.mv_ops_fresh;
@@ -808,7 +807,7 @@ $_$;
 -- Name: FUNCTION apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) IS 'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys: held in an array (mv_ops.apply_array) for an incremental call, in an analyzed temp table for a full one; an incremental call with no keys returns 0 at once.';
+COMMENT ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) IS 'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys: held in an array (mv_ops.apply_array) for an incremental call of up to 100 keys, else in an analyzed temp table; an incremental call with no keys returns 0 at once.';
 
 --
 -- Name: apply_rows(regclass, name, regclass, date[], boolean); Type: FUNCTION; Schema: mv_ops
@@ -1703,7 +1702,7 @@ $$;
 -- Name: FUNCTION note_applied(recomputed_keys integer, row_delta bigint); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.note_applied(recomputed_keys integer, row_delta bigint) IS 'Adds to the refresh attempt in progress what a routine wrote: keys recomputed (logged as key_count) and rows gained (for rows_after). mv_ops.apply_rows calls it; a routine that writes its rows itself calls it instead.';
+COMMENT ON FUNCTION mv_ops.note_applied(recomputed_keys integer, row_delta bigint) IS 'Adds to the refresh attempt in progress what a routine wrote: keys recomputed (logged as key_count) and rows gained (for rows_after). mv_ops.apply_rows, apply_array and apply_keyed (with no keys) call it; a routine that writes its rows itself calls it instead.';
 
 --
 -- Name: note_source_change(); Type: FUNCTION; Schema: mv_ops
@@ -3100,16 +3099,20 @@ BEGIN
     RETURN '{}';
   END IF;
   since := mv_ops.xid_assigned_after(pg_catalog.pg_snapshot_xmin(seen));
-  -- Never refreshed, or no mark that old: what is unseen is unknown.
-  IF since IS NULL THEN
+  -- Never refreshed, or no mark that old: what is unseen is unknown. So it is when seen is so old (two billion
+  -- transactions, a view paused for ages in a busy cluster) that the 32-bit comparison below could wrap.
+  IF since IS NULL
+     OR pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::bigint
+        - pg_catalog.pg_snapshot_xmin(seen)::text::bigint >= 2000000000 THEN
     RETURN NULL;
   END IF;
   -- A row that was not journaled is dated the day its writer inserted it, after it got its id: on or after since's
   -- day (a day earlier, in case the clock was set back). Its xmin may be a subtransaction's id, above its top-level
   -- one, which is what a snapshot lists: so not "invisible in seen" but "at or above seen's oldest running writer",
   -- which may take rows seen already saw (a transaction held open across a refresh makes such rows due again).
-  -- age() counts back from one id fixed for the transaction, so "age at most that of seen's xmin" is "at or above
-  -- it" for any id within 2^31 of the counter (a frozen row's age is the maximum: seen long ago).
+  -- age() counts back from an id fixed for the transaction (its own), so "age at most that of seen's xmin" is "at
+  -- or above it" while both lie within 2^31 ids of that one, as the check above makes sure of seen's. A row older
+  -- still may wrap to a negative age and be taken: a key too many at worst, never one too few.
   BEGIN
     EXECUTE format('SELECT COALESCE(pg_catalog.array_agg(DISTINCT t.%1$I ORDER BY t.%1$I), ''{}'') FROM %2$s t
                     WHERE t.%1$I >= $1 AND pg_catalog.age(t.xmin) <= pg_catalog.age(pg_catalog.xid($2))',
@@ -5017,8 +5020,9 @@ BEGIN
              FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) o
     ON o.date = f.date AND o.customer_key = f.customer_key;
   -- No ANALYZE of visit_facts or visit_rows (~5 ms each for a batch): the planner sizes a temp table never analyzed
-  -- by its pages, which is right for both; only the joins by customer below need visit_moved's statistics. But it
-  -- cannot tell how their rows match each other, so no statement joins the two (the DELETE below explains why).
+  -- by its pages (at least ten), about right for visit_facts, too many for visit_rows' few dozen rows, which are
+  -- only deleted by key and inserted; only the joins by customer below need visit_moved's statistics. No statement
+  -- joins visit_facts to visit_rows: how their rows match cannot be estimated (the DELETE below says why).
   -- The moved customers: the changed days they bought on, and those they came to or went from.
   CREATE TEMP TABLE visit_moved ON COMMIT DROP AS
   SELECT f.customer_key, COALESCE(array_agg(f.date) FILTER (WHERE f.bought), '{}') AS bought_days,

@@ -1,10 +1,9 @@
--- 0121: three fixed costs of a refresh run, which a 15-minute batch pays whatever it changed (sales pack, scale 100:
--- ~12 of its ~190 ms):
+-- 0121: two fixed costs of a refresh run, which a 15-minute batch pays whatever it changed (sales pack, scale 100:
+-- ~10 of its ~190 ms):
 -- - mv_ops.unjournaled_keys compares each recent row's xmin with the snapshot through age(), not by widening it to
 --   64 bits (two text conversions per row, for the ~6,000 rows of today and yesterday, three times a run);
 -- - mv_ops.start_run walks the dependency graph (mv_ops.view_source, a walk of the catalog) once, not once for the
---   views downstream and again for their levels;
--- - mv_ops.apply_keyed analyzes the fresh rows only when there are enough of them for a plan to go wrong.
+--   views downstream and again for their levels.
 -- Same results as before.
 -- Up Migration
 
@@ -24,16 +23,20 @@ BEGIN
     RETURN '{}';
   END IF;
   since := mv_ops.xid_assigned_after(pg_catalog.pg_snapshot_xmin(seen));
-  -- Never refreshed, or no mark that old: what is unseen is unknown.
-  IF since IS NULL THEN
+  -- Never refreshed, or no mark that old: what is unseen is unknown. So it is when seen is so old (two billion
+  -- transactions, a view paused for ages in a busy cluster) that the 32-bit comparison below could wrap.
+  IF since IS NULL
+     OR pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::bigint
+        - pg_catalog.pg_snapshot_xmin(seen)::text::bigint >= 2000000000 THEN
     RETURN NULL;
   END IF;
   -- A row that was not journaled is dated the day its writer inserted it, after it got its id: on or after since's
   -- day (a day earlier, in case the clock was set back). Its xmin may be a subtransaction's id, above its top-level
   -- one, which is what a snapshot lists: so not "invisible in seen" but "at or above seen's oldest running writer",
   -- which may take rows seen already saw (a transaction held open across a refresh makes such rows due again).
-  -- age() counts back from one id fixed for the transaction, so "age at most that of seen's xmin" is "at or above
-  -- it" for any id within 2^31 of the counter (a frozen row's age is the maximum: seen long ago).
+  -- age() counts back from an id fixed for the transaction (its own), so "age at most that of seen's xmin" is "at
+  -- or above it" while both lie within 2^31 ids of that one, as the check above makes sure of seen's. A row older
+  -- still may wrap to a negative age and be taken: a key too many at worst, never one too few.
   BEGIN
     EXECUTE format('SELECT COALESCE(pg_catalog.array_agg(DISTINCT t.%1$I ORDER BY t.%1$I), ''{}'') FROM %2$s t
                     WHERE t.%1$I >= $1 AND pg_catalog.age(t.xmin) <= pg_catalog.age(pg_catalog.xid($2))',
@@ -97,35 +100,5 @@ BEGIN
          CASE WHEN p.is_asked THEN start_run.trigger ELSE 'cascade' END, left(requested_by, 200)
   FROM plan p JOIN mv_ops.managed_view m USING (view_id) JOIN lv USING (view_id);
   RETURN new_run;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[],
-                                              full_refresh boolean DEFAULT false)
-RETURNS bigint
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  written bigint;
-  fresh_rows bigint;
-BEGIN
-  IF NOT full_refresh AND COALESCE(cardinality(keys), 0) = 0 THEN
-    -- What apply_rows would have counted: no key recomputed, no row gained.
-    PERFORM mv_ops.note_applied(0, 0);
-    RETURN 0;
-  END IF;
-  -- Dropped below (and on commit): a second call in the same transaction starts clean.
-  EXECUTE format('CREATE TEMP TABLE mv_ops_fresh ON COMMIT DROP AS SELECT * FROM %s(%L::date[])', rows_of, COALESCE(keys, '{}'));
-  GET DIAGNOSTICS fresh_rows = ROW_COUNT;
-  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it held about ten
-  -- pages of rows, and a hundred rows planned as a few could be compared each with each. A handful cannot, and
-  -- analyzing them would cost more than comparing them (about a millisecond, in most steps of a batch).
-  IF full_refresh OR fresh_rows > 20 THEN
-    ANALYZE pg_temp.mv_ops_fresh;
-  END IF;
-  written := mv_ops.apply_rows(target, key_column, 'pg_temp.mv_ops_fresh'::regclass, keys, full_refresh);
-  DROP TABLE pg_temp.mv_ops_fresh;
-  RETURN written;
 END
 $$;

@@ -52,8 +52,9 @@ BEGIN
              FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) o
     ON o.date = f.date AND o.customer_key = f.customer_key;
   -- No ANALYZE of visit_facts or visit_rows (~5 ms each for a batch): the planner sizes a temp table never analyzed
-  -- by its pages, which is right for both; only the joins by customer below need visit_moved's statistics. But it
-  -- cannot tell how their rows match each other, so no statement joins the two (the DELETE below explains why).
+  -- by its pages (at least ten), about right for visit_facts, too many for visit_rows' few dozen rows, which are
+  -- only deleted by key and inserted; only the joins by customer below need visit_moved's statistics. No statement
+  -- joins visit_facts to visit_rows: how their rows match cannot be estimated (the DELETE below says why).
   -- The moved customers: the changed days they bought on, and those they came to or went from.
   CREATE TEMP TABLE visit_moved ON COMMIT DROP AS
   SELECT f.customer_key, COALESCE(array_agg(f.date) FILTER (WHERE f.bought), '{}') AS bought_days,

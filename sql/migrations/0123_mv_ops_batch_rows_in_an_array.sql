@@ -1,7 +1,9 @@
--- 0123: an incremental mv_ops.apply_keyed holds the fresh rows in an array for the comparison, not in a temp
--- table. A batch recomputes a handful of rows per aggregate; creating, analyzing and dropping a table for them
--- (catalog rows written and deleted, a file created and unlinked at commit) cost more than comparing them, about
--- 1.5 of the 3 ms such a call took. A full refresh keeps the temp table, whose statistics its thousands of rows need.
+-- 0123: an incremental mv_ops.apply_keyed of up to 100 keys holds the fresh rows in an array for the comparison,
+-- not in a temp table. A batch recomputes a handful of rows per aggregate; creating, analyzing and dropping a table
+-- for them (catalog rows written and deleted, a file created and unlinked at commit) cost more than comparing
+-- them, about 1.5 of the 3 ms such a call took. A full refresh, and an incremental one of more keys (an update
+-- across the history), keep the analyzed temp table: their thousands of rows need statistics, and an array holds
+-- at most 1 GB.
 -- Up Migration
 
 CREATE FUNCTION mv_ops.apply_array(target regclass, key_column name, keys date[], fresh anyarray)
@@ -45,14 +47,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   written bigint;
-  fresh_rows bigint;
 BEGIN
   IF NOT full_refresh AND COALESCE(cardinality(keys), 0) = 0 THEN
     -- What apply_rows would have counted: no key recomputed, no row gained.
     PERFORM mv_ops.note_applied(0, 0);
     RETURN 0;
   END IF;
-  IF NOT full_refresh THEN
+  IF NOT full_refresh AND cardinality(keys) <= 100 THEN
     -- The keys as literals, so the rows function is inlined and planned for them.
     EXECUTE format('SELECT mv_ops.apply_array($1, $2, $3, ARRAY(SELECT r FROM %s(%L::date[]) r))', rows_of, keys)
       INTO written USING target, key_column, keys;
@@ -60,8 +61,8 @@ BEGIN
   END IF;
   -- Dropped below (and on commit): a second call in the same transaction starts clean.
   EXECUTE format('CREATE TEMP TABLE mv_ops_fresh ON COMMIT DROP AS SELECT * FROM %s(%L::date[])', rows_of, COALESCE(keys, '{}'));
-  GET DIAGNOSTICS fresh_rows = ROW_COUNT;
-  -- A fresh temp table has no statistics: without them the comparisons below are planned as if it were small.
+  -- A fresh temp table has no statistics: without them the plans of the comparisons below would not know how
+  -- many rows share a key.
   ANALYZE pg_temp.mv_ops_fresh;
   written := mv_ops.apply_rows(target, key_column, 'pg_temp.mv_ops_fresh'::regclass, keys, full_refresh);
   DROP TABLE pg_temp.mv_ops_fresh;
@@ -69,4 +70,6 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mv_ops.apply_keyed(regclass, name, regproc, date[], boolean) IS
-  'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys: held in an array (mv_ops.apply_array) for an incremental call, in an analyzed temp table for a full one; an incremental call with no keys returns 0 at once.';
+  'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys: held in an array (mv_ops.apply_array) for an incremental call of up to 100 keys, else in an analyzed temp table; an incremental call with no keys returns 0 at once.';
+COMMENT ON FUNCTION mv_ops.note_applied(integer, bigint) IS
+  'Adds to the refresh attempt in progress what a routine wrote: keys recomputed (logged as key_count) and rows gained (for rows_after). mv_ops.apply_rows, apply_array and apply_keyed (with no keys) call it; a routine that writes its rows itself calls it instead.';

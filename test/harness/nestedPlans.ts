@@ -28,8 +28,11 @@ export async function nestedPlans(c: Client, sql: string): Promise<ExecutedPlan[
     await c.query(`RESET auto_explain.log_min_duration`);
     c.off('notice', onNotice);
   }
-  return notices
-    .filter((text) => text.includes('{'))
-    .map((text) => JSON.parse(text.slice(text.indexOf('{'))) as { 'Query Text': string; Plan: PlanNode })
-    .map((e) => ({ query: e['Query Text'].trim(), plan: e.Plan }));
+  return (
+    notices
+      // auto_explain's, not another notice a routine raised.
+      .filter((text) => text.includes('"Query Text"'))
+      .map((text) => JSON.parse(text.slice(text.indexOf('{'))) as { 'Query Text': string; Plan: PlanNode })
+      .map((e) => ({ query: e['Query Text'].trim(), plan: e.Plan }))
+  );
 }

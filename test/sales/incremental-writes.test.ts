@@ -60,9 +60,12 @@ test("a sale of one product rewrites that product's row of the day and leaves th
   );
 });
 
-test('mv_ops.apply_array refuses rows that are not of the target table', async () => {
+test.each([
+  ['integers', 'ARRAY[1, 2]'],
+  ["another aggregate's rows", 'ARRAY(SELECT m FROM pos.mv_monthly_sales_summary m LIMIT 2)'],
+])('mv_ops.apply_array refuses rows that are not of the target table: %s', async (_what, rows) => {
   const err = await errorOf(
-    c.query(`SELECT mv_ops.apply_array('pos.mv_weekly_sales_summary', 'week_start_date', '{2025-01-06}', ARRAY[1, 2])`)
+    c.query(`SELECT mv_ops.apply_array('pos.mv_weekly_sales_summary', 'week_start_date', '{2025-01-06}', ${rows})`)
   );
   expect(err).toMatchObject({
     code: '42804',
