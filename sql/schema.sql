@@ -5058,8 +5058,9 @@ BEGIN
   -- Only the rows that differ are written: the facts were paired with the rows they replace, so no row of the
   -- changed days needs to be compared again as text (mv_ops.apply_rows), a third of this step for a batch.
   -- The rows to delete are the visits gone and the rows to write (a new row's key matches nothing), taken from each
-  -- temp table on its own: joined to each other (0119), they were estimated at one matching pair and compared each
-  -- with each (0120).
+  -- temp table on its own. Joined to each other (0119), the planner guessed one matching pair for the few thousand
+  -- there are, and the nested loop it chose compared every row of one with every row of the other: 8 million
+  -- comparisons, 1.2 to 1.7 s of a 15-minute batch's refresh at scale 100 instead of ~3 ms.
   DELETE FROM pos.mv_customer_daily_visits v
   USING (SELECT f.date, f.customer_key FROM visit_facts f WHERE f.replaced AND NOT f.bought
          UNION ALL

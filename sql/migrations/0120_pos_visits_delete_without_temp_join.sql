@@ -1,7 +1,8 @@
 -- 0120: the incremental visits refresh deletes the rows it replaces without joining its two temp tables to each
 -- other. Neither is analyzed, so the planner could not tell how their rows match: it guessed one pair, chose a
 -- nested loop over both, and a 15-minute batch's refresh at scale 100 took 1.2-1.7 s in that step instead of ~50 ms
--- (the benchmark's stalls of stop 19). Same rows written as before.
+-- (the benchmark's stalls of stop 19). Its temp table of rows to write keeps only those (a batch at scale 100: a
+-- few dozen of ~2,800), not every visit of the changed days. Same rows written as before.
 -- Up Migration
 
 CREATE OR REPLACE FUNCTION pos.refresh_customer_daily_visits()
@@ -54,8 +55,9 @@ BEGIN
              FROM pos.mv_customer_daily_visits v WHERE v.date = ANY (days)) o
     ON o.date = f.date AND o.customer_key = f.customer_key;
   -- No ANALYZE of visit_facts or visit_rows (~5 ms each for a batch): the planner sizes a temp table never analyzed
-  -- by its pages, which is right for both; only the joins by customer below need visit_moved's statistics. But it
-  -- cannot tell how their rows match each other, so no statement joins the two (the DELETE below explains why).
+  -- by its pages (at least ten), about right for visit_facts, too many for visit_rows' few dozen rows, which are
+  -- only deleted by key and inserted; only the joins by customer below need visit_moved's statistics. No statement
+  -- joins visit_facts to visit_rows: how their rows match cannot be estimated (the DELETE below says why).
   -- The moved customers: the changed days they bought on, and those they came to or went from.
   CREATE TEMP TABLE visit_moved ON COMMIT DROP AS
   SELECT f.customer_key, COALESCE(array_agg(f.date) FILTER (WHERE f.bought), '{}') AS bought_days,
@@ -70,40 +72,41 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM pos.customer c WHERE c.customer_key = f.customer_key)
   GROUP BY 1 ORDER BY 1
   ON CONFLICT (customer_key) DO NOTHING;
+  -- The rows to write: those a full refresh would write differently (every column compared as it would write it,
+  -- revenue as text: 10.0 and 10.00 are equal numbers), so a row is left alone exactly when mv_ops.apply_rows would
+  -- leave it. Most of a changed day's visits are unchanged; only the others are kept.
   CREATE TEMP TABLE visit_rows ON COMMIT DROP AS
   SELECT f.date, f.customer_key, f.transactions, f.revenue, f.line_items, f.sim_usage, p.previous_visit IS NULL AS is_first_visit,
-         i.customer_id, p.previous_visit,
-         -- Every column compared as a full refresh would write it (revenue as text: 10.0 and 10.00 are equal
-         -- numbers), so a row is left alone exactly when mv_ops.apply_rows would leave it.
-         NOT f.replaced
-           OR ROW(f.transactions, f.revenue::text, f.line_items, f.sim_usage, p.previous_visit IS NULL, i.customer_id,
-                  p.previous_visit)
-              IS DISTINCT FROM ROW(f.was_transactions, f.was_revenue, f.was_line_items, f.was_sim_usage, f.was_first,
-                                   f.old_id, f.was_previous) AS changed
+         i.customer_id, p.previous_visit
   FROM visit_facts f
   LEFT JOIN visit_moved m ON m.customer_key = f.customer_key
   CROSS JOIN LATERAL (SELECT CASE WHEN m.customer_key IS NULL THEN f.was_previous
                                   ELSE pos.previous_visit_before(f.customer_key, f.date, days, m.bought_days) END) p(previous_visit)
   CROSS JOIN LATERAL (SELECT COALESCE(f.old_id, (SELECT c.customer_id FROM pos.customer c
                                                  WHERE c.customer_key = f.customer_key))) i(customer_id)
-  WHERE f.bought;
+  WHERE f.bought
+    AND (NOT f.replaced
+         OR ROW(f.transactions, f.revenue::text, f.line_items, f.sim_usage, p.previous_visit IS NULL, i.customer_id,
+                p.previous_visit)
+            IS DISTINCT FROM ROW(f.was_transactions, f.was_revenue, f.was_line_items, f.was_sim_usage, f.was_first,
+                                 f.old_id, f.was_previous));
   -- Only the rows that differ are written: the facts were paired with the rows they replace, so no row of the
   -- changed days needs to be compared again as text (mv_ops.apply_rows), a third of this step for a batch.
-  -- The rows to delete are the visits gone and the rows changed (a new row's key matches nothing), taken from each
-  -- temp table on its own. Joined to each other, the planner guessed one matching pair for the few thousand there
-  -- are, and the nested loop it chose compared every row of one with every row of the other: 8 million
+  -- The rows to delete are the visits gone and the rows to write (a new row's key matches nothing), taken from each
+  -- temp table on its own. Joined to each other (0119), the planner guessed one matching pair for the few thousand
+  -- there are, and the nested loop it chose compared every row of one with every row of the other: 8 million
   -- comparisons, 1.2 to 1.7 s of a 15-minute batch's refresh at scale 100 instead of ~3 ms.
   DELETE FROM pos.mv_customer_daily_visits v
   USING (SELECT f.date, f.customer_key FROM visit_facts f WHERE f.replaced AND NOT f.bought
          UNION ALL
-         SELECT r.date, r.customer_key FROM visit_rows r WHERE r.changed) d
+         SELECT r.date, r.customer_key FROM visit_rows r) d
   WHERE v.date = ANY (days) AND v.date = d.date AND v.customer_key = d.customer_key;
   GET DIAGNOSTICS gone = ROW_COUNT;
   INSERT INTO pos.mv_customer_daily_visits (date, customer_key, transactions, revenue, line_items, sim_usage,
                                             is_first_visit, customer_id, previous_visit)
   SELECT r.date, r.customer_key, r.transactions, r.revenue, r.line_items, r.sim_usage, r.is_first_visit, r.customer_id,
          r.previous_visit
-  FROM visit_rows r WHERE r.changed
+  FROM visit_rows r
   ORDER BY r.date, r.customer_key;
   GET DIAGNOSTICS added = ROW_COUNT;
   PERFORM mv_ops.note_applied(cardinality(days), added - gone);

@@ -1,5 +1,5 @@
 // What an incremental refresh writes: only the rows that differ from a full recompute, whichever way the routine
-// holds its fresh rows (mv_ops.apply_array for a batch, 0123). Unchanged rows keep their tuple (same xmin), so a
+// holds its fresh rows (mv_ops.apply_array for a batch, 0122). Unchanged rows keep their tuple (same xmin), so a
 // batch leaves no bloat behind and journals only the dates whose rows really changed.
 import type { Client } from 'pg';
 import { salesSeeder } from '../../server/src/seed/sales';

@@ -1,4 +1,4 @@
--- 0124: the monthly summary's incremental refresh hands its fresh rows to mv_ops.apply_array (0123), as every
+-- 0123: the monthly summary's incremental refresh hands its fresh rows to mv_ops.apply_array (0122), as every
 -- keyed routine through mv_ops.apply_keyed now does, instead of holding its two or three months in a temp table.
 -- Up Migration
 

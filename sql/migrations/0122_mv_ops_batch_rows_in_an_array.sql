@@ -1,4 +1,4 @@
--- 0123: an incremental mv_ops.apply_keyed of up to 100 keys holds the fresh rows in an array for the comparison,
+-- 0122: an incremental mv_ops.apply_keyed of up to 100 keys holds the fresh rows in an array for the comparison,
 -- not in a temp table. A batch recomputes a handful of rows per aggregate; creating, analyzing and dropping a table
 -- for them (catalog rows written and deleted, a file created and unlinked at commit) cost more than comparing
 -- them, about 1.5 of the 3 ms such a call took. A full refresh, and an incremental one of more keys (an update
