@@ -810,6 +810,58 @@ $_$;
 COMMENT ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) IS 'mv_ops.apply_rows with the fresh rows computed once by rows_of(keys), a function of date[] returning target''s rows for those keys: held in an array (mv_ops.apply_array) for an incremental call of up to 100 keys, else in an analyzed temp table; an incremental call with no keys returns 0 at once.';
 
 --
+-- Name: apply_parts(regclass, name, name, date[], text[], anyarray); Type: FUNCTION; Schema: mv_ops
+--
+
+CREATE FUNCTION mv_ops.apply_parts(target regclass, key_column name, part_column name, keys date[], parts text[], fresh anyarray) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+DECLARE
+  gone bigint;
+  added bigint;
+  cols text;
+BEGIN
+  IF pg_catalog.pg_typeof(fresh) IS DISTINCT FROM
+     (SELECT t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype WHERE c.oid = target)::regtype THEN
+    RAISE EXCEPTION 'the fresh rows (%) are not rows of % (an array of its row type)', pg_catalog.pg_typeof(fresh), target
+      USING ERRCODE = '42804';
+  END IF;
+  IF COALESCE(cardinality(keys), 0) <> COALESCE(cardinality(parts), 0) THEN
+    RAISE EXCEPTION 'keys (%) and parts (%) must pair up one to one', COALESCE(cardinality(keys), 0),
+      COALESCE(cardinality(parts), 0) USING ERRCODE = '22023';
+  END IF;
+  SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
+  FROM pg_catalog.pg_attribute a WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped;
+  keys := COALESCE(keys, '{}');
+  parts := COALESCE(parts, '{}');
+  -- As mv_ops.apply_array: only rows that differ, compared as text, are written; here only rows of the listed
+  -- (key, part) pairs are touched, and a fresh row of another pair is ignored rather than written twice. A row's
+  -- text is never NULL and holds its key and part, so the DELETE's NOT IN is "no identical fresh row", and runs as
+  -- one hashed set of texts (a correlated NOT EXISTS over the array would unnest it again for every row); the
+  -- INSERT probes the target's rows of the same key and part.
+  EXECUTE format('DELETE FROM %1$s t USING (SELECT DISTINCT k, p FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) u(k, p)) w '
+                 'WHERE t.%2$I = ANY($1) AND t.%2$I = w.k AND t.%3$I::text = w.p '
+                 'AND t::text NOT IN (SELECT f::text FROM pg_catalog.unnest($3) f)',
+                 target, key_column, part_column) USING keys, parts, fresh;
+  GET DIAGNOSTICS gone = ROW_COUNT;
+  EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %2$s FROM pg_catalog.unnest($3) f '
+                 'WHERE (f.%3$I, f.%4$I::text) IN (SELECT k, p FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) u(k, p)) '
+                 'AND NOT EXISTS (SELECT 1 FROM %1$s t WHERE t.%3$I = ANY($1) AND t.%3$I = f.%3$I AND t.%4$I = f.%4$I AND t::text = f::text)',
+                 target, cols, key_column, part_column) USING keys, parts, fresh;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  PERFORM mv_ops.note_applied((SELECT count(DISTINCT k)::int FROM pg_catalog.unnest(keys) k), added - gone);
+  RETURN gone + added;
+END
+$_$;
+
+--
+-- Name: FUNCTION apply_parts(target regclass, key_column name, part_column name, keys date[], parts text[], fresh anyarray); Type: COMMENT; Schema: mv_ops
+--
+
+COMMENT ON FUNCTION mv_ops.apply_parts(target regclass, key_column name, part_column name, keys date[], parts text[], fresh anyarray) IS 'mv_ops.apply_array for a table keyed by a date and a part (part_column compared as text): makes target''s rows of the (keys[i], parts[i]) pairs equal to fresh''s rows of those pairs (an array of target''s row type), writing only the rows that differ; other parts of the same keys are left alone. Adds the number of distinct keys to mv_ops.recomputed_keys (logged as key_count). Returns rows written.';
+
+--
 -- Name: apply_rows(regclass, name, regclass, date[], boolean); Type: FUNCTION; Schema: mv_ops
 --
 
@@ -3582,6 +3634,26 @@ $$;
 COMMENT ON FUNCTION pos.daily_sales_summary_rows(days date[]) IS 'pos.mv_daily_sales_summary''s rows for these business dates, from pos.lengolf_sales (the view definition of 0021).';
 
 --
+-- Name: dashboard_periods_holding(date[]); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.dashboard_periods_holding(days date[]) RETURNS TABLE(reference_date date, period_type text)
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT DISTINCT d + k, p.period_type
+  FROM unnest(days) d
+  CROSS JOIN LATERAL (VALUES ('daily', 0), ('last_7_days', 6), ('last_30_days', 29),
+                             ('month_to_date', (date_trunc('month', d::timestamp) + interval '1 month - 1 day')::date - d)) p(period_type, reach)
+  CROSS JOIN generate_series(0, p.reach) k
+$$;
+
+--
+-- Name: FUNCTION dashboard_periods_holding(days date[]); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.dashboard_periods_holding(days date[]) IS 'The dashboard cache''s (reference_date, period_type) periods that hold any of these days, whether or not the cache has them (a reference date after the data''s last day has none).';
+
+--
 -- Name: mv_dashboard_summary_cache; Type: TABLE; Schema: pos
 --
 
@@ -3616,12 +3688,30 @@ COMMENT ON TABLE pos.mv_dashboard_summary_cache IS 'Tier 3 (keyed by reference_d
 CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS SETOF pos.mv_dashboard_summary_cache
     LANGUAGE sql STABLE
     AS $$
+  SELECT * FROM pos.dashboard_summary_period_rows(reference_dates, NULL)
+$$;
+
+--
+-- Name: FUNCTION dashboard_summary_cache_rows(reference_dates date[]); Type: COMMENT; Schema: pos
+--
+
+COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) IS 'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates (pos.dashboard_summary_period_rows).';
+
+--
+-- Name: dashboard_summary_period_rows(date[], text[]); Type: FUNCTION; Schema: pos
+--
+
+CREATE FUNCTION pos.dashboard_summary_period_rows(reference_dates date[], period_types text[]) RETURNS SETOF pos.mv_dashboard_summary_cache
+    LANGUAGE sql STABLE
+    AS $$
   WITH periods AS MATERIALIZED (
     SELECT d.date AS reference_date, p.period_type, p.start_date, d.date AS end_date
     FROM pos.mv_daily_sales_summary d
     CROSS JOIN LATERAL (VALUES ('daily', d.date), ('last_7_days', d.date - 6), ('last_30_days', d.date - 29),
                                ('month_to_date', date_trunc('month', d.date)::date)) p(period_type, start_date)
     WHERE d.date = ANY (reference_dates)
+      -- Without period types, every period of the dates (a constant NULL: the planner drops the test).
+      AND (period_types IS NULL OR (d.date, p.period_type) IN (SELECT * FROM unnest(reference_dates, period_types)))
   ),
   -- Each period's days, k days after its start. A constant series (a period is at most 31 days), so the planner
   -- estimates a few days per period rather than its default 1000 rows, which would price the query high enough
@@ -3675,10 +3765,10 @@ CREATE FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) RETURNS
 $$;
 
 --
--- Name: FUNCTION dashboard_summary_cache_rows(reference_dates date[]); Type: COMMENT; Schema: pos
+-- Name: FUNCTION dashboard_summary_period_rows(reference_dates date[], period_types text[]); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) IS 'pos.mv_dashboard_summary_cache''s rows (four periods each) for these reference dates, from the daily summary and customer analytics (unique customers from its not_seen_within counts); each day''s figures and trend entry are built once however many periods hold it.';
+COMMENT ON FUNCTION pos.dashboard_summary_period_rows(reference_dates date[], period_types text[]) IS 'pos.mv_dashboard_summary_cache''s rows for the (reference_dates[i], period_types[i]) pairs, or for all four periods of each reference date when period_types is NULL: from the daily summary and customer analytics (unique customers from its not_seen_within counts); each day''s figures and trend entry are built once however many periods hold it.';
 
 --
 -- Name: days_now(date, date, pos.live_tail); Type: FUNCTION; Schema: pos
@@ -5118,26 +5208,39 @@ COMMENT ON FUNCTION pos.refresh_daily_sales_summary() IS 'The refresh routine of
 --
 
 CREATE FUNCTION pos.refresh_dashboard_summary_cache() RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  -- A changed day is in the periods ending on it and on the 29 days after it (last 30 days), and in the
-  -- month-to-date periods up to its month's end.
-  SELECT mv_ops.apply_keyed('pos.mv_dashboard_summary_cache', 'reference_date', 'pos.dashboard_summary_cache_rows',
-    CASE WHEN pos.full_refresh() THEN ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d ORDER BY 1)
-         ELSE ARRAY(SELECT DISTINCT r::date
-                    FROM unnest(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics')) d,
-                         generate_series(d, greatest(d + 29, (date_trunc('month', d) + interval '1 month - 1 day')::date),
-                                         interval '1 day') r
-                    ORDER BY 1) END,
-    pos.full_refresh())
-$$;
+    AS $_$
+DECLARE
+  refs date[];
+  periods text[];
+BEGIN
+  IF pos.full_refresh() THEN
+    PERFORM mv_ops.apply_keyed('pos.mv_dashboard_summary_cache', 'reference_date', 'pos.dashboard_summary_cache_rows',
+                               ARRAY(SELECT d.date FROM pos.mv_daily_sales_summary d ORDER BY 1), true);
+    RETURN;
+  END IF;
+  -- A reference date whose day came or went is a changed day itself, so all four of its periods are listed, and
+  -- written or deleted.
+  SELECT COALESCE(array_agg(h.reference_date ORDER BY h.reference_date, h.period_type), '{}'), COALESCE(array_agg(h.period_type ORDER BY h.reference_date, h.period_type), '{}')
+  INTO refs, periods
+  FROM pos.dashboard_periods_holding(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics')) h;
+  IF cardinality(refs) = 0 THEN
+    PERFORM mv_ops.note_applied(0, 0);
+    RETURN;
+  END IF;
+  -- The pairs as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
+  EXECUTE format('SELECT mv_ops.apply_parts($1, $2, $3, $4, $5, ARRAY(SELECT r FROM pos.dashboard_summary_period_rows(%L::date[], %L::text[]) r))',
+                 refs, periods)
+    USING 'pos.mv_dashboard_summary_cache'::regclass, 'reference_date'::name, 'period_type'::name, refs, periods;
+END
+$_$;
 
 --
 -- Name: FUNCTION refresh_dashboard_summary_cache(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_dashboard_summary_cache() IS 'The refresh routine of pos.mv_dashboard_summary_cache (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full, else only the keys that depend on the dates its sources changed (mv_ops.refresh_keys); writes only rows that differ (mv_ops.apply_keyed).';
+COMMENT ON FUNCTION pos.refresh_dashboard_summary_cache() IS 'The refresh routine of pos.mv_dashboard_summary_cache (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full (mv_ops.apply_keyed), else only the periods that hold a date its sources changed (mv_ops.refresh_keys, pos.dashboard_periods_holding); writes only rows that differ (mv_ops.apply_parts).';
 
 --
 -- Name: refresh_monthly_reports_cache(); Type: FUNCTION; Schema: pos
@@ -9185,6 +9288,12 @@ REVOKE ALL ON FUNCTION mv_ops.apply_array(target regclass, key_column name, keys
 REVOKE ALL ON FUNCTION mv_ops.apply_keyed(target regclass, key_column name, rows_of regproc, keys date[], full_refresh boolean) FROM PUBLIC;
 
 --
+-- Name: FUNCTION apply_parts(target regclass, key_column name, part_column name, keys date[], parts text[], fresh anyarray); Type: ACL; Schema: mv_ops
+--
+
+REVOKE ALL ON FUNCTION mv_ops.apply_parts(target regclass, key_column name, part_column name, keys date[], parts text[], fresh anyarray) FROM PUBLIC;
+
+--
 -- Name: FUNCTION apply_rows(target regclass, key_column name, fresh regclass, keys date[], full_refresh boolean); Type: ACL; Schema: mv_ops
 --
 
@@ -9631,6 +9740,12 @@ REVOKE ALL ON FUNCTION pos.customers_not_seen_within(days date[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pos.daily_sales_summary_rows(days date[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION dashboard_periods_holding(days date[]); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.dashboard_periods_holding(days date[]) FROM PUBLIC;
+
+--
 -- Name: TABLE mv_dashboard_summary_cache; Type: ACL; Schema: pos
 --
 
@@ -9641,6 +9756,12 @@ GRANT SELECT ON TABLE pos.mv_dashboard_summary_cache TO mv_ops_reader;
 --
 
 REVOKE ALL ON FUNCTION pos.dashboard_summary_cache_rows(reference_dates date[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION dashboard_summary_period_rows(reference_dates date[], period_types text[]); Type: ACL; Schema: pos
+--
+
+REVOKE ALL ON FUNCTION pos.dashboard_summary_period_rows(reference_dates date[], period_types text[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION days_now(from_date date, to_date date, tail pos.live_tail); Type: ACL; Schema: pos
