@@ -1754,7 +1754,7 @@ $$;
 -- Name: FUNCTION note_applied(recomputed_keys integer, row_delta bigint); Type: COMMENT; Schema: mv_ops
 --
 
-COMMENT ON FUNCTION mv_ops.note_applied(recomputed_keys integer, row_delta bigint) IS 'Adds to the refresh attempt in progress what a routine wrote: keys recomputed (logged as key_count) and rows gained (for rows_after). mv_ops.apply_rows, apply_array and apply_keyed (with no keys) call it; a routine that writes its rows itself calls it instead.';
+COMMENT ON FUNCTION mv_ops.note_applied(recomputed_keys integer, row_delta bigint) IS 'Adds to the refresh attempt in progress what a routine wrote: keys recomputed (logged as key_count) and rows gained (for rows_after). mv_ops.apply_rows, apply_array, apply_parts and apply_keyed (with no keys) call it; a routine that writes its rows itself, or finds nothing to recompute, calls it instead.';
 
 --
 -- Name: note_source_change(); Type: FUNCTION; Schema: mv_ops
@@ -5229,6 +5229,14 @@ BEGIN
     PERFORM mv_ops.note_applied(0, 0);
     RETURN;
   END IF;
+  -- A change across much of the history (a bulk correction): every period of those dates, through an analyzed temp
+  -- table (mv_ops.apply_keyed beyond 100 keys). Thousands of ~5 kB rows in an array would compare without
+  -- statistics, and a set of their texts larger than work_mem is not hashed.
+  IF cardinality(refs) > 400 THEN
+    PERFORM mv_ops.apply_keyed('pos.mv_dashboard_summary_cache', 'reference_date', 'pos.dashboard_summary_cache_rows',
+                               ARRAY(SELECT DISTINCT r FROM unnest(refs) r ORDER BY 1));
+    RETURN;
+  END IF;
   -- The pairs as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
   EXECUTE format('SELECT mv_ops.apply_parts($1, $2, $3, $4, $5, ARRAY(SELECT r FROM pos.dashboard_summary_period_rows(%L::date[], %L::text[]) r))',
                  refs, periods)
@@ -5240,7 +5248,7 @@ $_$;
 -- Name: FUNCTION refresh_dashboard_summary_cache(); Type: COMMENT; Schema: pos
 --
 
-COMMENT ON FUNCTION pos.refresh_dashboard_summary_cache() IS 'The refresh routine of pos.mv_dashboard_summary_cache (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full (mv_ops.apply_keyed), else only the periods that hold a date its sources changed (mv_ops.refresh_keys, pos.dashboard_periods_holding); writes only rows that differ (mv_ops.apply_parts).';
+COMMENT ON FUNCTION pos.refresh_dashboard_summary_cache() IS 'The refresh routine of pos.mv_dashboard_summary_cache (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full (mv_ops.apply_keyed), else only the periods that hold a date its sources changed (mv_ops.refresh_keys, pos.dashboard_periods_holding; every period of those dates when they are more than 400); writes only rows that differ (mv_ops.apply_parts, or mv_ops.apply_keyed beyond 400 periods).';
 
 --
 -- Name: refresh_monthly_reports_cache(); Type: FUNCTION; Schema: pos

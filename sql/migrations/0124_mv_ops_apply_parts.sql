@@ -52,3 +52,5 @@ COMMENT ON FUNCTION mv_ops.apply_parts(regclass, name, name, date[], text[], any
   'mv_ops.apply_array for a table keyed by a date and a part (part_column compared as text): makes target''s rows of the (keys[i], parts[i]) pairs equal to fresh''s rows of those pairs (an array of target''s row type), writing only the rows that differ; other parts of the same keys are left alone. Adds the number of distinct keys to mv_ops.recomputed_keys (logged as key_count). Returns rows written.';
 REVOKE ALL ON FUNCTION mv_ops.apply_parts(regclass, name, name, date[], text[], anyarray) FROM PUBLIC;
 -- No grant: refresh routines run as the registry owner (mv_ops.refresh_step calls them).
+COMMENT ON FUNCTION mv_ops.note_applied(integer, bigint) IS
+  'Adds to the refresh attempt in progress what a routine wrote: keys recomputed (logged as key_count) and rows gained (for rows_after). mv_ops.apply_rows, apply_array, apply_parts and apply_keyed (with no keys) call it; a routine that writes its rows itself, or finds nothing to recompute, calls it instead.';

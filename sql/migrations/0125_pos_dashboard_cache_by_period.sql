@@ -1,7 +1,7 @@
 -- 0125: the dashboard cache's incremental refresh recomputes and compares only the periods that hold a changed day
 -- (mv_ops.apply_parts, 0124): a day's daily period, the last-7-days periods of the 7 dates from it, the last-30-days
 -- periods of the 30 and the month-to-date periods to its month's end, not all four periods of each of those dates.
--- For a 15-minute batch (today, and a day corrected long ago) that is 58 of 128 rows. The rows function takes
+-- For a 15-minute batch (today, and a day corrected long ago) that is 58 of 124 rows. The rows function takes
 -- the periods wanted; without them (a full refresh) it computes all four, as before.
 -- Up Migration
 
@@ -124,6 +124,14 @@ BEGIN
     PERFORM mv_ops.note_applied(0, 0);
     RETURN;
   END IF;
+  -- A change across much of the history (a bulk correction): every period of those dates, through an analyzed temp
+  -- table (mv_ops.apply_keyed beyond 100 keys). Thousands of ~5 kB rows in an array would compare without
+  -- statistics, and a set of their texts larger than work_mem is not hashed.
+  IF cardinality(refs) > 400 THEN
+    PERFORM mv_ops.apply_keyed('pos.mv_dashboard_summary_cache', 'reference_date', 'pos.dashboard_summary_cache_rows',
+                               ARRAY(SELECT DISTINCT r FROM unnest(refs) r ORDER BY 1));
+    RETURN;
+  END IF;
   -- The pairs as literals, as mv_ops.apply_keyed does: the rows function is inlined and planned for them.
   EXECUTE format('SELECT mv_ops.apply_parts($1, $2, $3, $4, $5, ARRAY(SELECT r FROM pos.dashboard_summary_period_rows(%L::date[], %L::text[]) r))',
                  refs, periods)
@@ -131,4 +139,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pos.refresh_dashboard_summary_cache() IS
-  'The refresh routine of pos.mv_dashboard_summary_cache (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full (mv_ops.apply_keyed), else only the periods that hold a date its sources changed (mv_ops.refresh_keys, pos.dashboard_periods_holding); writes only rows that differ (mv_ops.apply_parts).';
+  'The refresh routine of pos.mv_dashboard_summary_cache (registered in mv_ops, which calls it as the owner): full when mv_ops.refresh_mode is full (mv_ops.apply_keyed), else only the periods that hold a date its sources changed (mv_ops.refresh_keys, pos.dashboard_periods_holding; every period of those dates when they are more than 400); writes only rows that differ (mv_ops.apply_parts, or mv_ops.apply_keyed beyond 400 periods).';
