@@ -742,15 +742,8 @@ CREATE FUNCTION mv_ops.apply_array(target regclass, key_column name, keys date[]
 DECLARE
   gone bigint;
   added bigint;
-  cols text;
+  cols text := mv_ops.fresh_row_columns(target, fresh);
 BEGIN
-  IF pg_catalog.pg_typeof(fresh) IS DISTINCT FROM
-     (SELECT t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype WHERE c.oid = target)::regtype THEN
-    RAISE EXCEPTION 'the fresh rows (%) are not rows of % (an array of its row type)', pg_catalog.pg_typeof(fresh), target
-      USING ERRCODE = '42804';
-  END IF;
-  SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
-  FROM pg_catalog.pg_attribute a WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped;
   keys := COALESCE(keys, '{}');
   -- As mv_ops.apply_rows: only rows that differ, compared as text, are written.
   EXECUTE format('DELETE FROM %1$s t WHERE t.%2$I = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest($2) f WHERE f.%2$I = t.%2$I AND f::text = t::text)',
@@ -820,19 +813,12 @@ CREATE FUNCTION mv_ops.apply_parts(target regclass, key_column name, part_column
 DECLARE
   gone bigint;
   added bigint;
-  cols text;
+  cols text := mv_ops.fresh_row_columns(target, fresh);
 BEGIN
-  IF pg_catalog.pg_typeof(fresh) IS DISTINCT FROM
-     (SELECT t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype WHERE c.oid = target)::regtype THEN
-    RAISE EXCEPTION 'the fresh rows (%) are not rows of % (an array of its row type)', pg_catalog.pg_typeof(fresh), target
-      USING ERRCODE = '42804';
-  END IF;
   IF COALESCE(cardinality(keys), 0) <> COALESCE(cardinality(parts), 0) THEN
     RAISE EXCEPTION 'keys (%) and parts (%) must pair up one to one', COALESCE(cardinality(keys), 0),
       COALESCE(cardinality(parts), 0) USING ERRCODE = '22023';
   END IF;
-  SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO cols
-  FROM pg_catalog.pg_attribute a WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped;
   keys := COALESCE(keys, '{}');
   parts := COALESCE(parts, '{}');
   -- As mv_ops.apply_array: only rows that differ, compared as text, are written; here only rows of the listed
@@ -1241,6 +1227,31 @@ $$;
 --
 
 COMMENT ON FUNCTION mv_ops.finish_run(target_run bigint) IS 'Closes a run: failed when any of its views failed, else succeeded; prunes the key journal rows its keyed aggregates consumed (mv_ops.prune_changed_keys); releases the run lock taken by claim_run.';
+
+--
+-- Name: fresh_row_columns(regclass, anyarray); Type: FUNCTION; Schema: mv_ops
+--
+
+CREATE FUNCTION mv_ops.fresh_row_columns(target regclass, fresh anyarray) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+  IF pg_catalog.pg_typeof(fresh) IS DISTINCT FROM
+     (SELECT t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype WHERE c.oid = target)::regtype THEN
+    RAISE EXCEPTION 'the fresh rows (%) are not rows of % (an array of its row type)', pg_catalog.pg_typeof(fresh), target
+      USING ERRCODE = '42804';
+  END IF;
+  RETURN (SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum)
+          FROM pg_catalog.pg_attribute a WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped);
+END
+$$;
+
+--
+-- Name: FUNCTION fresh_row_columns(target regclass, fresh anyarray); Type: COMMENT; Schema: mv_ops
+--
+
+COMMENT ON FUNCTION mv_ops.fresh_row_columns(target regclass, fresh anyarray) IS 'The column list of target (quoted, in order), for an INSERT of fresh rows; refuses (42804) fresh unless it is an array of target''s row type. For mv_ops.apply_array and mv_ops.apply_parts.';
 
 --
 -- Name: freshness_at(timestamp with time zone); Type: FUNCTION; Schema: mv_ops
@@ -9378,6 +9389,12 @@ REVOKE ALL ON FUNCTION mv_ops.cron_parse(expr text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION mv_ops.finish_run(target_run bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION mv_ops.finish_run(target_run bigint) TO mv_ops_operator;
+
+--
+-- Name: FUNCTION fresh_row_columns(target regclass, fresh anyarray); Type: ACL; Schema: mv_ops
+--
+
+REVOKE ALL ON FUNCTION mv_ops.fresh_row_columns(target regclass, fresh anyarray) FROM PUBLIC;
 
 --
 -- Name: FUNCTION freshness_at(at timestamp with time zone); Type: ACL; Schema: mv_ops
