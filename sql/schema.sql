@@ -5223,6 +5223,7 @@ CREATE FUNCTION pos.refresh_dashboard_summary_cache() RETURNS void
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 DECLARE
+  changed date[];
   refs date[];
   periods text[];
 BEGIN
@@ -5233,9 +5234,11 @@ BEGIN
   END IF;
   -- A reference date whose day came or went is a changed day itself, so all four of its periods are listed, and
   -- written or deleted.
+  -- Taken once into a variable: inside the query, the planner would also run it to size the unnest.
+  changed := pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics');
   SELECT COALESCE(array_agg(h.reference_date ORDER BY h.reference_date, h.period_type), '{}'), COALESCE(array_agg(h.period_type ORDER BY h.reference_date, h.period_type), '{}')
   INTO refs, periods
-  FROM pos.dashboard_periods_holding(pos.changed_days('pos.mv_daily_sales_summary', 'pos.mv_customer_analytics')) h;
+  FROM pos.dashboard_periods_holding(changed) h;
   IF cardinality(refs) = 0 THEN
     PERFORM mv_ops.note_applied(0, 0);
     RETURN;
